@@ -31,14 +31,10 @@ public static class DatasetVerifier
         ArgumentNullException.ThrowIfNull(info);
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         root = Path.GetFullPath(root);
-        string folder = Path.Combine(root, info.Name);
-        if (!Directory.Exists(folder))
-            return new DatasetCheck(info.Name, folder, false, info.Files, 0, 0, [$"{folder} does not exist"]);
-
-        var problems = new List<string>();
-        int found = Directory.EnumerateFiles(folder).Count(ImageFile.IsImage);
-        if (found != info.Files)
-            problems.Add($"{found} image files, expected {info.Files}");
+        var counted = CountOnly(info, root);
+        if (!counted.Present) return counted;
+        string folder = counted.Folder;
+        var problems = counted.Problems.ToList();
 
         var entries = ReadManifest(Path.Combine(root, ManifestName), root)
             .Where(e => IsInside(e.Path, folder))
@@ -52,7 +48,19 @@ public static class DatasetVerifier
             if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
                 problems.Add($"{shown}: SHA-256 {actual}, expected {expected}");
         }
-        return new DatasetCheck(info.Name, folder, true, info.Files, found, entries.Count, problems);
+        return counted with { Checked = entries.Count, Problems = problems };
+    }
+
+    /// <summary>Only the image count (no checksums): cheap enough for a listing.</summary>
+    public static DatasetCheck CountOnly(DatasetInfo info, string root)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        string folder = Path.Combine(Path.GetFullPath(root), info.Name);
+        if (!Directory.Exists(folder))
+            return new DatasetCheck(info.Name, folder, false, info.Files, 0, 0, [$"{folder} does not exist"]);
+        int found = Directory.EnumerateFiles(folder).Count(ImageFile.IsImage);
+        return new DatasetCheck(info.Name, folder, true, info.Files, found, 0,
+                                found == info.Files ? [] : [$"{found} image files, expected {info.Files}"]);
     }
 
     public static IReadOnlyList<DatasetCheck> Verify(IEnumerable<DatasetInfo> datasets, string root) =>
