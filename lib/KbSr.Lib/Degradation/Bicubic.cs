@@ -10,7 +10,7 @@ namespace KbSr.Degradation;
 /// included, folded into the matrix), so a resize is <c>W_H · X · W_Wᵀ</c>: exact, batched, differentiable.
 /// Output length is <c>ceil(inLength · scale)</c>, computed in double as MATLAB does; pass <c>1.0 / s</c> to shrink.
 /// Matrices are built once per (length, scale, antialias) in float64 and cached per device and dtype; the
-/// cache is process-wide and thread-safe (<see cref="ClearCache"/> frees it).
+/// cache is process-wide and thread-safe (<see cref="ClearCache"/> frees it; call it only while no resize runs).
 /// </summary>
 public static class Bicubic
 {
