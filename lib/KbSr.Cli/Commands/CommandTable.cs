@@ -8,6 +8,8 @@ internal static class CommandTable
     public static IEnumerable<Command> All() =>
     [
         RuntimeCommand.Build(),
+        SynthCommand.Build(),
+        EvalBicubicCommand.Build(),
         DataCommand.Build(),
     ];
 }

@@ -28,27 +28,39 @@ public static class Ssim
     /// <summary>The SSIM map of two <c>[B,1,H,W]</c> float64 planes, valid region only.</summary>
     private static Tensor Map(Tensor x, Tensor y)
     {
-        var window = Window(x.device);
-        Tensor Blur(Tensor t) => nn.functional.conv2d(t, window);
-        var muX = Blur(x);
-        var muY = Blur(y);
+        // The Gaussian window is separable, and float64 convolution has no fast CPU kernel, so each
+        // 11-tap pass is a weighted sum of shifted views (~40× faster than an 11×11 conv2d). All five
+        // local moments go through the passes together, stacked along the batch.
+        var weights = Window();
+        var stacked = cat([x, y, x.square(), y.square(), x.mul(y)], 0);   // [5B,1,H,W]
+        var moments = ValidPass(ValidPass(stacked, weights, dim: 3), weights, dim: 2).chunk(5, 0);
+        var (muX, muY) = (moments[0], moments[1]);
         var muXX = muX.square();
         var muYY = muY.square();
         var muXY = muX.mul(muY);
-        var varX = Blur(x.square()).sub_(muXX);
-        var varY = Blur(y.square()).sub_(muYY);
-        var covXY = Blur(x.mul(y)).sub_(muXY);
+        var varX = moments[2].sub(muXX);
+        var varY = moments[3].sub(muYY);
+        var covXY = moments[4].sub(muXY);
         var numerator = muXY.mul(2).add_(C1).mul_(covXY.mul(2).add_(C2));
         var denominator = muXX.add(muYY).add_(C1).mul_(varX.add(varY).add_(C2));
         return numerator.div_(denominator);
     }
 
-    // Outer product of the normalised 1-D Gaussian: [1,1,11,11].
-    private static Tensor Window(Device device)
+    // Valid-region 1-D filtering along `dim`: Σ_i w_i · x[i : i + n − 10].
+    private static Tensor ValidPass(Tensor x, double[] weights, int dim)
     {
-        var offsets = arange(WindowSize, dtype: float64, device: device).sub_((WindowSize - 1) / 2.0);
-        var g = offsets.square().div_(-2 * WindowSigma * WindowSigma).exp_();
-        g.div_(g.sum());
-        return outer(g, g).reshape(1, 1, WindowSize, WindowSize);
+        long n = x.shape[dim] - weights.Length + 1;
+        var sum = x.narrow(dim, 0, n).mul(weights[0]);
+        for (int i = 1; i < weights.Length; i++) sum.add_(x.narrow(dim, i, n), alpha: weights[i]);
+        return sum;
+    }
+
+    // The normalised 1-D Gaussian, σ = 1.5, 11 taps.
+    private static double[] Window()
+    {
+        var g = Enumerable.Range(0, WindowSize)
+            .Select(i => Math.Exp(-Math.Pow(i - (WindowSize - 1) / 2.0, 2) / (2 * WindowSigma * WindowSigma))).ToArray();
+        double total = g.Sum();
+        return g.Select(v => v / total).ToArray();
     }
 }
