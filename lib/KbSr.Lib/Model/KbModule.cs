@@ -1,0 +1,94 @@
+using KbSr.Degradation;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace KbSr.Model;
+
+/// <summary>Inputs of KB module t (Fig. 1).</summary>
+/// <param name="LrFeature">LRf(t−1) [B, C, h, w] (LRf0 for t = 1).</param>
+/// <param name="LrFeature0">LRf0 [B, C, h, w], read by the kernel estimator.</param>
+/// <param name="Lr">The input LR [B, 3, h, w].</param>
+/// <param name="PreviousKernel">K(t−1) [B, k, k].</param>
+/// <param name="PreviousSrFeatures">[SRf1 .. SRf(t−1)] concatenated, [B, (t−1)·C, s·h, s·w]; null for t = 1.</param>
+/// <param name="PreviousDifference">D(t−1) [B, 3, h, w] for the §5.3 option (zeros for t = 1), else null.</param>
+/// <param name="LrUpsampled">Bicubic-upsampled LR for the global-residual option, else null.</param>
+public sealed record KbModuleInput(Tensor LrFeature, Tensor LrFeature0, Tensor Lr, Tensor PreviousKernel,
+                                   Tensor? PreviousSrFeatures, Tensor? PreviousDifference, Tensor? LrUpsampled);
+
+/// <summary>Outputs of KB module t.</summary>
+/// <param name="LrFeature">LRft [B, C, h, w], the input of module t+1.</param>
+/// <param name="SrFeatures">[SRf1 .. SRft] concatenated, [B, t·C, s·h, s·w].</param>
+/// <param name="Sr">SRt [B, 3, s·h, s·w].</param>
+/// <param name="Kernel">Kt [B, k, k].</param>
+/// <param name="KernelField">Per-pixel kernels [B, k, k, h, w] in that variant, else null.</param>
+/// <param name="PseudoLr">PLRt = (SRt ⊛ Kt)↓s [B, 3, h, w].</param>
+/// <param name="Difference">Dt = (PLRt − LR)² [B, 3, h, w].</param>
+public sealed record KbModuleOutput(Tensor LrFeature, Tensor SrFeatures, Tensor Sr, Tensor Kernel, Tensor? KernelField,
+                                    Tensor PseudoLr, Tensor Difference);
+
+/// <summary>
+/// KB module t, "kernelized back-projection" (Fig. 1, method.md §2 steps 1–8): SRft = Up(LRf(t−1)); LR'ft =
+/// Down(SRft); SRt = conv3(concat SRf1..SRft); Kt from the kernel estimator (Fig. 2); PLRt = (SRt ⊛ Kt)↓s (eq. 1
+/// without noise, through the project's blur and MATLAB bicubic, so gradients reach SRt and Kt); Dt = (PLRt − LR)²;
+/// LRft = SFT(LR'ft, Dt). With the Table-2 option, a second SFT conditioned on the replicated Kt follows.
+/// </summary>
+public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
+{
+    private readonly UpProjection up;
+    private readonly DownProjection down;
+    private readonly Conv2d sr_head;
+    private readonly KernelEstimator estimator;
+    private readonly SftLayer sft;
+    private readonly SftLayer? kernel_sft;
+    private readonly int _scale;
+    private readonly bool _differenceInSft;
+
+    /// <param name="config">The network's hyperparameters.</param>
+    /// <param name="stage">t, 1-based: the SR head and the estimator read t·C feature channels.</param>
+    public KbModule(KbSrConfig config, int stage) : base(nameof(KbModule))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int c = config.Channels, k2 = config.KernelSize * config.KernelSize;
+        _scale = config.Scale;
+        _differenceInSft = config.DifferenceInSft;
+        up = new UpProjection(c, config.Scale);
+        down = new DownProjection(c, config.Scale);
+        sr_head = nn.Conv2d(stage * c, config.ImageChannels, kernel_size: 3, padding: 1);
+        estimator = new KernelEstimator(stage * c, c, config.Scale, config.KernelSize, config.EstimatorSlope,
+                                        withDifference: config.DifferenceToEstimator, imageChannels: config.ImageChannels,
+                                        perPixel: config.PerPixelKernel);
+        sft = new SftLayer(c, config.ImageChannels, config.SftHidden, config.SftSlope);
+        kernel_sft = config.KernelSft ? new SftLayer(c, k2, config.SftHidden, config.SftSlope) : null;
+        RegisterComponents();
+    }
+
+    public override KbModuleOutput forward(KbModuleInput input)
+    {
+        var srFeature = up.call(input.LrFeature);                                        // step 1: [B, C, s·h, s·w]
+        var lrFeatureProjected = down.call(srFeature);                                   // step 2: LR'ft
+        var srFeatures = input.PreviousSrFeatures is null ? srFeature : cat([input.PreviousSrFeatures, srFeature], dim: 1);
+        var sr = sr_head.call(srFeatures);                                               // step 3: SRt
+        if (input.LrUpsampled is not null) sr = sr + input.LrUpsampled;
+        var estimate = estimator.call(new KernelEstimatorInput(srFeatures, input.LrFeature0, input.PreviousKernel,
+                                                               input.PreviousDifference)); // step 4: Kt
+        var pseudoLr = PseudoLr(sr, estimate.Kernel, _scale);                            // step 5
+        var difference = (pseudoLr - input.Lr).square();                                 // step 6: Dt
+        var condition = _differenceInSft ? difference : zeros_like(difference);
+        var lrFeature = sft.call(lrFeatureProjected, condition);                         // step 7: LRft
+        if (kernel_sft is not null)
+        {
+            long h = lrFeature.shape[2], w = lrFeature.shape[3];
+            var replicated = estimate.Kernel.flatten(1).view(-1, estimate.Kernel.shape[1] * estimate.Kernel.shape[2], 1, 1)
+                                            .expand(-1, -1, h, w);                        // K't: [B, k², h, w]
+            lrFeature = kernel_sft.call(lrFeature, replicated);
+        }
+        return new KbModuleOutput(lrFeature, srFeatures, sr, estimate.Kernel, estimate.Field, pseudoLr, difference);
+    }
+
+    /// <summary>Eq. 1 without noise, as the network uses it: <c>(sr ⊛ kernel)↓s</c> with reflection-padded blur and
+    /// MATLAB bicubic, unclamped and unrounded so that it stays differentiable in both arguments.
+    /// sr [B, 3, H, W], kernel [B, k, k] → [B, 3, ⌈H/s⌉, ⌈W/s⌉].</summary>
+    public static Tensor PseudoLr(Tensor sr, Tensor kernel, int scale) =>
+        Bicubic.Resize(Blur.Apply(sr, kernel), 1.0 / scale);
+}
