@@ -11,5 +11,6 @@ internal static class CommandTable
         SynthCommand.Build(),
         EvalBicubicCommand.Build(),
         DataCommand.Build(),
+        TrainCommand.Build(),
     ];
 }

@@ -13,8 +13,11 @@ namespace KbSr.Model;
 /// <param name="PreviousSrFeatures">[SRf1 .. SRf(t−1)] concatenated, [B, (t−1)·C, s·h, s·w]; null for t = 1.</param>
 /// <param name="PreviousDifference">D(t−1) [B, 3, h, w] for the §5.3 option (zeros for t = 1), else null.</param>
 /// <param name="LrUpsampled">Bicubic-upsampled LR for the global-residual option, else null.</param>
+/// <param name="KernelOverride">Replaces Kt everywhere it is used (see <see cref="KbSrOverrides"/>), else null.</param>
+/// <param name="TrueHr">Builds the pseudo-LR from the true HR and detaches the estimator's inputs, else null.</param>
 public sealed record KbModuleInput(Tensor LrFeature, Tensor LrFeature0, Tensor Lr, Tensor PreviousKernel,
-                                   Tensor? PreviousSrFeatures, Tensor? PreviousDifference, Tensor? LrUpsampled);
+                                   Tensor? PreviousSrFeatures, Tensor? PreviousDifference, Tensor? LrUpsampled,
+                                   Tensor? KernelOverride = null, Tensor? TrueHr = null);
 
 /// <summary>Outputs of KB module t.</summary>
 /// <param name="LrFeature">LRft [B, C, h, w], the input of module t+1.</param>
@@ -70,20 +73,23 @@ public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
         var srFeatures = input.PreviousSrFeatures is null ? srFeature : cat([input.PreviousSrFeatures, srFeature], dim: 1);
         var sr = sr_head.call(srFeatures);                                               // step 3: SRt
         if (input.LrUpsampled is not null) sr = sr + input.LrUpsampled;
-        var estimate = estimator.call(new KernelEstimatorInput(srFeatures, input.LrFeature0, input.PreviousKernel,
-                                                               input.PreviousDifference)); // step 4: Kt
-        var pseudoLr = PseudoLr(sr, estimate.Kernel, _scale);                            // step 5
+        bool estimatorOnly = input.TrueHr is not null;                                   // §5.3: only the estimators learn
+        var estimate = estimator.call(new KernelEstimatorInput(
+            estimatorOnly ? srFeatures.detach() : srFeatures, estimatorOnly ? input.LrFeature0.detach() : input.LrFeature0,
+            input.PreviousKernel, input.PreviousDifference));                           // step 4: Kt
+        var kernel = input.KernelOverride ?? estimate.Kernel;
+        var pseudoLr = PseudoLr(input.TrueHr ?? sr, kernel, _scale);                      // step 5
         var difference = (pseudoLr - input.Lr).square();                                 // step 6: Dt
         var condition = _differenceInSft ? difference : zeros_like(difference);
         var lrFeature = sft.call(lrFeatureProjected, condition);                         // step 7: LRft
         if (kernel_sft is not null)
         {
             long h = lrFeature.shape[2], w = lrFeature.shape[3];
-            var replicated = estimate.Kernel.flatten(1).view(-1, estimate.Kernel.shape[1] * estimate.Kernel.shape[2], 1, 1)
-                                            .expand(-1, -1, h, w);                        // K't: [B, k², h, w]
+            var replicated = kernel.flatten(1).view(-1, kernel.shape[1] * kernel.shape[2], 1, 1)
+                                   .expand(-1, -1, h, w);                                 // K't: [B, k², h, w]
             lrFeature = kernel_sft.call(lrFeature, replicated);
         }
-        return new KbModuleOutput(lrFeature, srFeatures, sr, estimate.Kernel, estimate.Field, pseudoLr, difference);
+        return new KbModuleOutput(lrFeature, srFeatures, sr, kernel, estimate.Field, pseudoLr, difference);
     }
 
     /// <summary>Eq. 1 without noise, as the network uses it: <c>(sr ⊛ kernel)↓s</c> with reflection-padded blur and

@@ -48,19 +48,26 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>
         return Forward(lr, keep: null).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Lean inference with replaced kernels or HR (see <see cref="KbSrOverrides"/>): the final SR only.</summary>
+    public Tensor Forward(Tensor lr, KbSrOverrides overrides)
+    {
+        using var scope = NewDisposeScope();
+        return Forward(lr, keep: null, overrides).MoveToOuterDisposeScope();
+    }
+
     /// <summary>The full forward pass with every intermediate (see <see cref="KbSrOutput"/>).</summary>
-    public KbSrOutput Run(Tensor lr)
+    public KbSrOutput Run(Tensor lr, KbSrOverrides? overrides = null)
     {
         using var scope = NewDisposeScope();
         var keep = new Stages();
-        var sr = Forward(lr, keep);
+        var sr = Forward(lr, keep, overrides);
         var output = new KbSrOutput(sr, keep.Sr, keep.Kernels, keep.PseudoLrs, keep.Differences, keep.Fields, keep.Initial!,
                                     Config.MidStage);
         foreach (var t in output.All()) t.MoveToOuterDisposeScope();
         return output;
     }
 
-    private Tensor Forward(Tensor lr, Stages? keep)
+    private Tensor Forward(Tensor lr, Stages? keep, KbSrOverrides? overrides = null)
     {
         CheckInput(lr);
         var lrFeature0 = reduce_act.call(reduce_conv.call(extract_act.call(extract_conv.call(lr))));  // LRf0 [B, C, h, w]
@@ -70,10 +77,12 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>
         keep?.Initial = kernel;
         var lrFeature = lrFeature0;
         Tensor? srFeatures = null;
+        int t = 0;
         foreach (var stage in stages)
         {
             var o = stage.call(new KbModuleInput(lrFeature, lrFeature0, lr, kernel, srFeatures,
-                                                 Config.DifferenceToEstimator ? difference : null, lrUpsampled));
+                                                 Config.DifferenceToEstimator ? difference : null, lrUpsampled,
+                                                 overrides?.KernelFor(++t), overrides?.TrueHr));
             (lrFeature, srFeatures, kernel, difference) = (o.LrFeature, o.SrFeatures, o.Kernel, o.Difference);
             if (keep is null) continue;
             keep.Sr.Add(o.Sr);

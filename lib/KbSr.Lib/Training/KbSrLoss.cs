@@ -50,13 +50,19 @@ public sealed class KbSrLoss
     /// <param name="hr">Ground-truth HR [B, 3, s·h, s·w].</param>
     /// <param name="lr">The input LR [B, 3, h, w].</param>
     /// <param name="kernel">Ground-truth kernels [B, k, k].</param>
-    public KbSrLossTerms Compute(KbSrOutput output, Tensor hr, Tensor lr, Tensor kernel)
+    /// <param name="phase">§5.3's staged schedule: the SR phase drops the kernel terms, the estimator phase the SR terms.</param>
+    public KbSrLossTerms Compute(KbSrOutput output, Tensor hr, Tensor lr, Tensor kernel, TrainingPhase phase = TrainingPhase.Joint)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (kernel.dim() != 3 || kernel.shape[1] != _pca.KernelSize)
             throw new ArgumentException($"ground-truth kernels must be [B, {_pca.KernelSize}, {_pca.KernelSize}] to match the PCA; got [{string.Join(',', kernel.shape)}]", nameof(kernel));
         using var scope = NewDisposeScope();
-        var w = Weights;
+        var w = phase switch
+        {
+            TrainingPhase.SrWithTrueKernels => Weights with { KernelPca = 0, KernelNorm = 0, KernelFull = 0 },
+            TrainingPhase.EstimatorWithTrueHr => Weights with { Sr = 0, SrMid = 0 },
+            _ => Weights,
+        };
         var sr = nn.functional.mse_loss(output.Sr, hr);
         var pseudoLr = nn.functional.mse_loss(output.PseudoLr, lr);
         var srMid = nn.functional.mse_loss(output.SrMid, hr);
