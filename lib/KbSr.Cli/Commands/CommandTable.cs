@@ -7,10 +7,13 @@ internal static class CommandTable
 {
     public static IEnumerable<Command> All() =>
     [
+        DemoCommand.Build(),
         RuntimeCommand.Build(),
         SynthCommand.Build(),
         EvalBicubicCommand.Build(),
         DataCommand.Build(),
         TrainCommand.Build(),
+        EvalCommand.Build(),
+        SrCommand.Build(),
     ];
 }

@@ -20,4 +20,18 @@ internal static class ResultPrinter
                           $"{r.PsnrY.ToString("0.00", inv),7}  {r.SsimY.ToString("0.0000", inv),7}  {(r.KernelL1?.ToString("0.000", inv) ?? "–"),6}");
         return sb.ToString();
     }
+
+    /// <summary>Mean PSNR on Y of every KB stage's SR_t (does the iteration help?), for methods that report stages.</summary>
+    public static string StageTable(EvalResults results)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var rows = results.Summary().Where(r => r.StagePsnrY is not null).ToList();
+        if (rows.Count == 0) return "";
+        var sb = new StringBuilder("PSNR-Y per stage t (SR_t):\n");
+        foreach (var r in rows)
+            sb.AppendLine($"  {r.Method} {r.Set} σ={r.SigmaLabel}: " +
+                          string.Join("  ", r.StagePsnrY!.Select((p, t) => $"t{t + 1} {p.ToString("0.00", inv)}")) +
+                          $"  → final {r.PsnrY.ToString("0.00", inv)}");
+        return sb.ToString();
+    }
 }

@@ -74,6 +74,8 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
             {
                 string folder = TestSetSynthesis.Folder(Path.Combine(SaveImagesTo, Sanitize(method.Name)), set, options.Scale, sigma);
                 ImageFile.WritePng(RgbImage.FromTensor(sr, hrImage.WasGrey), Path.Combine(folder, name + ".png"));
+                if (result.Kernel is { } estimated)
+                    ImageFile.WritePng(KernelImage.ToImage(estimated), Path.Combine(folder, name + "_kernel.png"));
             }
         }
         return rows;

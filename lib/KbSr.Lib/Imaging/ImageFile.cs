@@ -65,29 +65,26 @@ public static class ImageFile
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
+        AtomicFile.Write(path, stream => EncodePng(image, stream));
+    }
 
+    /// <summary>The PNG encoding of <paramref name="image"/> (for reports that embed images).</summary>
+    public static byte[] EncodePng(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var memory = new MemoryStream();
+        EncodePng(image, memory);
+        return memory.ToArray();
+    }
+
+    private static void EncodePng(RgbImage image, Stream stream)
+    {
         byte[]? grey = image.WasGrey ? GreyPlane(image.Pixels) : null;
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                var writer = new ImageWriter();
-                if (grey is not null)
-                    writer.WritePng(grey, image.Width, image.Height, WriteComponents.Grey, stream);
-                else
-                    writer.WritePng(image.Pixels, image.Width, image.Height, WriteComponents.RedGreenBlue, stream);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        var writer = new ImageWriter();
+        if (grey is not null)
+            writer.WritePng(grey, image.Width, image.Height, WriteComponents.Grey, stream);
+        else
+            writer.WritePng(image.Pixels, image.Width, image.Height, WriteComponents.RedGreenBlue, stream);
     }
 
     /// <summary>Writes a <c>[3,H,W]</c> or <c>[1,3,H,W]</c> tensor in [0,1], quantised as <see cref="RgbImage.FromTensor"/>.</summary>

@@ -185,11 +185,8 @@ public sealed class Trainer : IDisposable
 
     private void SaveCheckpoint(string path)
     {
-        var state = new TrainingState
-        {
-            Step = _step, Seed = _options.Seed, LearningRate = _options.RateSchedule.At(_step),
-            Numbers = { ["bestPsnrY"] = _bestPsnr },
-        };
+        var state = new TrainingState { Step = _step, Seed = _options.Seed, LearningRate = _options.RateSchedule.At(_step) };
+        if (double.IsFinite(_bestPsnr)) state.Numbers["bestPsnrY"] = _bestPsnr; // JSON has no −∞: absent = no validation yet
         Checkpoint.Save(path, Net, state, _pca, Optimizer);
     }
 
