@@ -15,5 +15,7 @@ internal static class CommandTable
         TrainCommand.Build(),
         EvalCommand.Build(),
         SrCommand.Build(),
+        ModelCommand.Build(),
+        BenchCommand.Build(),
     ];
 }

@@ -20,14 +20,14 @@ public sealed record KbModuleInput(Tensor LrFeature, Tensor LrFeature0, Tensor L
                                    Tensor? KernelOverride = null, Tensor? TrueHr = null);
 
 /// <summary>Outputs of KB module t.</summary>
-/// <param name="LrFeature">LRft [B, C, h, w], the input of module t+1.</param>
+/// <param name="LrFeature">LRft [B, C, h, w], the input of module t+1; null for the last module, which has no LR path.</param>
 /// <param name="SrFeatures">[SRf1 .. SRft] concatenated, [B, t·C, s·h, s·w].</param>
 /// <param name="Sr">SRt [B, 3, s·h, s·w].</param>
 /// <param name="Kernel">Kt [B, k, k].</param>
 /// <param name="KernelField">Per-pixel kernels [B, k, k, h, w] in that variant, else null.</param>
 /// <param name="PseudoLr">PLRt = (SRt ⊛ Kt)↓s [B, 3, h, w].</param>
 /// <param name="Difference">Dt = (PLRt − LR)² [B, 3, h, w].</param>
-public sealed record KbModuleOutput(Tensor LrFeature, Tensor SrFeatures, Tensor Sr, Tensor Kernel, Tensor? KernelField,
+public sealed record KbModuleOutput(Tensor? LrFeature, Tensor SrFeatures, Tensor Sr, Tensor Kernel, Tensor? KernelField,
                                     Tensor PseudoLr, Tensor Difference);
 
 /// <summary>
@@ -35,41 +35,43 @@ public sealed record KbModuleOutput(Tensor LrFeature, Tensor SrFeatures, Tensor 
 /// Down(SRft); SRt = conv3(concat SRf1..SRft); Kt from the kernel estimator (Fig. 2); PLRt = (SRt ⊛ Kt)↓s (eq. 1
 /// without noise, through the project's blur and MATLAB bicubic, so gradients reach SRt and Kt); Dt = (PLRt − LR)²;
 /// LRft = SFT(LR'ft, Dt). With the Table-2 option, a second SFT conditioned on the replicated Kt follows.
+/// The last module's LRfT would feed nothing (the output conv reads the SR features), so its Down and SFT layers
+/// are not built: every parameter of the network then receives a gradient. Dt is still computed for eq. 3 and plots.
 /// </summary>
 public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
 {
     private readonly UpProjection up;
-    private readonly DownProjection down;
+    private readonly DownProjection? down;
     private readonly Conv2d sr_head;
     private readonly KernelEstimator estimator;
-    private readonly SftLayer sft;
+    private readonly SftLayer? sft;
     private readonly SftLayer? kernel_sft;
     private readonly int _scale;
     private readonly bool _differenceInSft;
 
     /// <param name="config">The network's hyperparameters.</param>
     /// <param name="stage">t, 1-based: the SR head and the estimator read t·C feature channels.</param>
-    public KbModule(KbSrConfig config, int stage) : base(nameof(KbModule))
+    /// <param name="last">Whether this is module T (no LR path).</param>
+    public KbModule(KbSrConfig config, int stage, bool last) : base(nameof(KbModule))
     {
         ArgumentNullException.ThrowIfNull(config);
         int c = config.Channels, k2 = config.KernelSize * config.KernelSize;
         _scale = config.Scale;
         _differenceInSft = config.DifferenceInSft;
         up = new UpProjection(c, config.Scale);
-        down = new DownProjection(c, config.Scale);
+        down = last ? null : new DownProjection(c, config.Scale);
         sr_head = nn.Conv2d(stage * c, config.ImageChannels, kernel_size: 3, padding: 1);
         estimator = new KernelEstimator(stage * c, c, config.Scale, config.KernelSize, config.EstimatorSlope,
                                         withDifference: config.DifferenceToEstimator, imageChannels: config.ImageChannels,
                                         perPixel: config.PerPixelKernel);
-        sft = new SftLayer(c, config.ImageChannels, config.SftHidden, config.SftSlope);
-        kernel_sft = config.KernelSft ? new SftLayer(c, k2, config.SftHidden, config.SftSlope) : null;
+        sft = last ? null : new SftLayer(c, config.ImageChannels, config.SftHidden, config.SftSlope);
+        kernel_sft = config.KernelSft && !last ? new SftLayer(c, k2, config.SftHidden, config.SftSlope) : null;
         RegisterComponents();
     }
 
     public override KbModuleOutput forward(KbModuleInput input)
     {
         var srFeature = up.call(input.LrFeature);                                        // step 1: [B, C, s·h, s·w]
-        var lrFeatureProjected = down.call(srFeature);                                   // step 2: LR'ft
         var srFeatures = input.PreviousSrFeatures is null ? srFeature : cat([input.PreviousSrFeatures, srFeature], dim: 1);
         var sr = sr_head.call(srFeatures);                                               // step 3: SRt
         if (input.LrUpsampled is not null) sr = sr + input.LrUpsampled;
@@ -80,6 +82,9 @@ public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
         var kernel = input.KernelOverride ?? estimate.Kernel;
         var pseudoLr = PseudoLr(input.TrueHr ?? sr, kernel, _scale);                      // step 5
         var difference = (pseudoLr - input.Lr).square();                                 // step 6: Dt
+        if (down is null || sft is null)
+            return new KbModuleOutput(null, srFeatures, sr, estimate.Kernel, estimate.Field, pseudoLr, difference);
+        var lrFeatureProjected = down.call(srFeature);                                   // step 2: LR'ft
         var condition = _differenceInSft ? difference : zeros_like(difference);
         var lrFeature = sft.call(lrFeatureProjected, condition);                         // step 7: LRft
         if (kernel_sft is not null)

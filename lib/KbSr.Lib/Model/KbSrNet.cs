@@ -33,7 +33,7 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>
         reduce_act = nn.PReLU(num_parameters: 1, init: 0.25);
         initial_estimator = new InitialKernelEstimator(config.ImageChannels, config.EstimatorWidth, config.KernelSize,
                                                        config.EstimatorSlope, config.EstimatorLastActivation);
-        stages = nn.ModuleList(Enumerable.Range(1, config.Stages).Select(t => new KbModule(config, t)).ToArray());
+        stages = nn.ModuleList(Enumerable.Range(1, config.Stages).Select(t => new KbModule(config, t, last: t == config.Stages)).ToArray());
         reconstruct = nn.Conv2d(config.Stages * config.Channels, config.ImageChannels, kernel_size: 3, padding: 1);
         RegisterComponents();
         DbpnInit.Apply(this);
@@ -75,12 +75,12 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>
         var lrUpsampled = Config.GlobalResidual ? Bicubic.Resize(lr, Config.Scale) : null;
         Tensor? difference = Config.DifferenceToEstimator ? zeros_like(lr) : null;   // D0: no pseudo-LR yet
         keep?.Initial = kernel;
-        var lrFeature = lrFeature0;
+        Tensor? lrFeature = lrFeature0;
         Tensor? srFeatures = null;
         int t = 0;
         foreach (var stage in stages)
         {
-            var o = stage.call(new KbModuleInput(lrFeature, lrFeature0, lr, kernel, srFeatures,
+            var o = stage.call(new KbModuleInput(lrFeature!, lrFeature0, lr, kernel, srFeatures,
                                                  Config.DifferenceToEstimator ? difference : null, lrUpsampled,
                                                  overrides?.KernelFor(++t), overrides?.TrueHr));
             (lrFeature, srFeatures, kernel, difference) = (o.LrFeature, o.SrFeatures, o.Kernel, o.Difference);
