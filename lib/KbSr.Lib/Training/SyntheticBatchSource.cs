@@ -59,7 +59,8 @@ public sealed class SyntheticBatchSource
 
         using var generator = new Generator((ulong)(_seed * 31 + index), CPU);
         var (kernels, sigmas) = _sampler.Sample(_options.BatchSize, generator, device);
-        var lr = Degrader.Degrade(hr, kernels, _options.Scale, _options.NoiseSigma, _options.Quantize, NoiseGenerator(device, index));
+        using var noise = NoiseGenerator(device, index);
+        var lr = Degrader.Degrade(hr, kernels, _options.Scale, _options.NoiseSigma, _options.Quantize, noise);
 
         return new SyntheticBatch(hr.MoveToOuterDisposeScope(), lr.MoveToOuterDisposeScope(),
             kernels.MoveToOuterDisposeScope(), sigmas.MoveToOuterDisposeScope());
