@@ -84,6 +84,29 @@ public class MetricsLogTests
     }
 
     [Fact]
+    public void TruncateFrom_AfterACrashMidLine_DropsThePartialLinesAndKeepsTheRest()
+    {
+        string folder = Directory.CreateTempSubdirectory("kbsr-metrics-").FullName;
+        try
+        {
+            var log = new MetricsLog(folder);
+            log.Write(Record(1, 0.5, 20));
+            log.Write(Record(2, 0.25, 21));
+            // the process died while appending step 3
+            File.AppendAllText(Path.Combine(folder, "metrics.jsonl"), "{\"step\":3,\"lo");
+            File.AppendAllText(Path.Combine(folder, "metrics.csv"), "3,0.1");
+
+            var resumed = new MetricsLog(folder);
+            resumed.TruncateFrom(3);
+            resumed.Write(Record(3, 0.125, 22));
+            Assert.Equal(new long[] { 1, 2, 3 }, JsonSteps(Path.Combine(folder, "metrics.jsonl")));
+            Assert.Equal(new[] { "step,loss,psnr", "1,0.5,20", "2,0.25,21", "3,0.125,22" },
+                File.ReadAllLines(Path.Combine(folder, "metrics.csv")));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
     public void Write_WithoutStep_Throws()
     {
         string folder = Directory.CreateTempSubdirectory("kbsr-metrics-").FullName;
