@@ -106,6 +106,21 @@ public class SyntheticBatchTests
     }
 
     [Fact]
+    public void Get_OtherSeeds_DoNotReplayTheKernelsOfShiftedIndices()
+    {
+        // Runs with seeds 0 and 1 must not share kernel sequences shifted by a few batches.
+        using var cache = Cache();
+        var zero = new SyntheticBatchSource(cache, Options(), seed: 0);
+        var one = new SyntheticBatchSource(cache, Options(), seed: 1);
+        using var first = one.Get(0);
+        for (int shift = 1; shift <= 40; shift++)
+        {
+            using var other = zero.Get(shift);
+            Assert.False(Equal(first.Sigmas, other.Sigmas), $"seed 1 batch 0 has the σ of seed 0 batch {shift}");
+        }
+    }
+
+    [Fact]
     public void Get_SigmasFollowTheUniformTrainingDistribution()
     {
         // Kolmogorov–Smirnov against U[0.2, 4.0]: 1 600 σ from 200 batches of 8 (fixed seed).
