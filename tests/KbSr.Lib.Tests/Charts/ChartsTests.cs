@@ -20,6 +20,8 @@ public class ChartsTests
         Assert.Equal(new[] { 0.04, 0.05, 0.06 }, z[1]);
         Assert.Equal(new[] { 0.07, 0.08, 0.09 }, z[2]);
         Assert.Contains("\"k\"", json);
+        // row 0 drawn at the top
+        Assert.Equal("reversed", doc.RootElement.GetProperty("layout").GetProperty("yaxis").GetProperty("autorange").GetString());
     }
 
     [Fact]

@@ -200,6 +200,24 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void Evaluator_WithMaxImages_EvaluatesTheFirstImagesAndReportsEachStep()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages());
+        try
+        {
+            var steps = new List<IReadOnlyList<ImageScore>>();
+            var results = new Evaluator(new EvalOptions(["Tiny"], [0, 2.6], DataRoot: root, MaxImages: 1)) { OnImage = steps.Add }
+                .Run([new BicubicUpsampler(), new DeltaKernelMethod()]);
+            Assert.Equal(4, results.Images.Count);
+            Assert.All(results.Images, r => Assert.Equal("a", r.Image));
+            Assert.Equal(2, steps.Count);                                  // one call per image × σ, with both methods
+            Assert.All(steps, s => Assert.Equal(new[] { "bicubic", "delta" }, s.Select(r => r.Method)));
+            Assert.Throws<ArgumentException>(() => new Evaluator(new EvalOptions(["Tiny"], [0], DataRoot: root)).Run([]));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
     public void BicubicUpsampler_OfConstantImage_IsTheSameConstantAtScaleTimesTheSize()
     {
         using var lr = full(1, 3, 5, 7, 0.25f);
