@@ -218,6 +218,22 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void Evaluator_Run_LeavesNoLiveTensors()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages());
+        try
+        {
+            var evaluator = new Evaluator(new EvalOptions(["Tiny"], [0, 1.3], DataRoot: root));
+            evaluator.Run([new BicubicUpsampler(), new DeltaKernelMethod()]);        // warm caches
+            long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            evaluator.Run([new BicubicUpsampler(), new DeltaKernelMethod()]);
+            Assert.True(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount == before,
+                "evaluation leaked tensors: " + TorchSharp.DisposeScopeManager.Statistics);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
     public void BicubicUpsampler_OfConstantImage_IsTheSameConstantAtScaleTimesTheSize()
     {
         using var lr = full(1, 3, 5, 7, 0.25f);

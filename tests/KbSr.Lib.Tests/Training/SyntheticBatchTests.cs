@@ -121,6 +121,18 @@ public class SyntheticBatchTests
     }
 
     [Fact]
+    public void Get_RepeatedWithNoise_LeavesNoLiveTensorsBeyondTheBatch()
+    {
+        using var cache = Cache();
+        var source = new SyntheticBatchSource(cache, Options() with { NoiseSigma = 0.01 }, seed: 8);
+        source.Get(0).Dispose();                                     // warm caches (bicubic weights)
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 1; i <= 5; i++) source.Get(i).Dispose();
+        Assert.True(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount == before,
+            "Get leaked tensors: " + TorchSharp.DisposeScopeManager.Statistics);
+    }
+
+    [Fact]
     public void Get_SigmasFollowTheUniformTrainingDistribution()
     {
         // Kolmogorov–Smirnov against U[0.2, 4.0]: 1 600 σ from 200 batches of 8 (fixed seed).
