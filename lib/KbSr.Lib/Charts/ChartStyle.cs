@@ -16,12 +16,13 @@ public static class ChartStyle
         chart.WithXAxisStyle<string, string, string>(TitleText: x).WithYAxisStyle<string, string, string>(TitleText: y);
 
     /// <summary>A standalone HTML page that loads plotly.js from its CDN (nothing inlined: a few KB per chart).</summary>
-    public static string ToHtml(this GenericChart chart) => GenericChart.toChartHTML(chart);
+    /// <remarks>Not <c>toChartHTML</c>: that is a bare div whose script assumes plotly.js is already loaded.</remarks>
+    public static string ToHtml(this GenericChart chart) => GenericChart.toEmbeddedHTML(chart).Replace("\r\n", "\n");
 
     /// <summary>The figure JSON (data + layout), as Jupyter's <c>application/vnd.plotly.v1+json</c> wants it.</summary>
     public static string ToFigureJson(this GenericChart chart) => GenericChart.toFigureJson(chart);
 
     /// <summary>Writes the chart as an HTML page, atomically.</summary>
     public static void SaveHtml(this GenericChart chart, string path) =>
-        AtomicFile.WriteAllText(path, GenericChart.toEmbeddedHTML(chart).Replace("\r\n", "\n"));
+        AtomicFile.WriteAllText(path, chart.ToHtml());
 }

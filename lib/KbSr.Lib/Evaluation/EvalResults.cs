@@ -23,7 +23,8 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
     /// <summary>Per-image PSNRs averaged over a set (method.md §8.2), grouped by method, set and σ.</summary>
     public IReadOnlyList<SummaryRow> Summary() =>
         Images.GroupBy(r => (r.Method, r.Set, Label: gaussian8 ? "g8" : SigmaLabel(r.Sigma)))
-            .Select(g => new SummaryRow(g.Key.Method, g.Key.Set, g.Key.Label, g.Count(),
+            // Images counts images, not image × σ evaluations (a g8 cell holds 8 per image).
+            .Select(g => new SummaryRow(g.Key.Method, g.Key.Set, g.Key.Label, g.Select(r => r.Image).Distinct().Count(),
                 g.Average(r => r.PsnrY), g.Average(r => r.SsimY),
                 g.All(r => r.KernelL1 is not null) ? g.Average(r => r.KernelL1!.Value) : null,
                 g.All(r => r.KernelMse is not null) ? g.Average(r => r.KernelMse!.Value) : null,

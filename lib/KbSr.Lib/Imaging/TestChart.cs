@@ -39,8 +39,10 @@ public static class TestChart
         var px = arange(size, device: device).to(int64);
         var pgrid = meshgrid([px, px], indexing: "ij");
         var band = ((x) * 8).floor().clamp(0, 3).to(int64);                     // 0..3 across the left half
-        var period = pow(2, band + 1);
-        var checker = (((pgrid[0] / period) + (pgrid[1] / period)) % 2).to(float32);
+        var side = pow(2, band);                                                // squares of 1, 2, 4, 8 px
+        // floor division: `/` on integer tensors is true division and would give a ramp, not squares
+        var checker = ((pgrid[0].div(side, rounding_mode: RoundingMode.floor) +
+                        pgrid[1].div(side, rounding_mode: RoundingMode.floor)) % 2).to(float32);
         image = where((x < 0.5) & (y >= 0.5), checker.expand(3, size, size), image);
 
         // Bottom-right: smooth colour gradients (what SR must not add artefacts to).

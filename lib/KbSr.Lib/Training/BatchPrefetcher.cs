@@ -17,6 +17,9 @@ public sealed class BatchPrefetcher : IDisposable
     private readonly BlockingCollection<SyntheticBatch>? _queue;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task? _producer;
+    // Set before the queue is completed, so a consumer woken by the completion always sees it
+    // (the task's own Faulted state is set only after its finally block has run).
+    private volatile Exception? _failure;
     private long _next;
 
     public BatchPrefetcher(SyntheticBatchSource source, long firstIndex, Device device, int depth)
@@ -39,10 +42,9 @@ public sealed class BatchPrefetcher : IDisposable
             _next++;
             return batch;
         }
-        catch (InvalidOperationException) when (_producer!.IsFaulted)
+        catch (InvalidOperationException) when (_failure is { } failure)
         {
-            throw new InvalidOperationException("batch producer failed: " + _producer.Exception!.GetBaseException().Message,
-                _producer.Exception.GetBaseException());
+            throw new InvalidOperationException("batch producer failed: " + failure.Message, failure);
         }
     }
 
@@ -57,6 +59,7 @@ public sealed class BatchPrefetcher : IDisposable
                 catch (OperationCanceledException) { batch.Dispose(); return; }
             }
         }
+        catch (Exception e) { _failure = e; }
         finally { _queue!.CompleteAdding(); }
     }
 

@@ -25,25 +25,34 @@ public sealed class MetricsLog
         }
     }
 
-    /// <summary>Drops every record with step ≥ <paramref name="fromStep"/> (used when resuming).</summary>
+    /// <summary>Drops every record with step ≥ <paramref name="fromStep"/> (used when resuming), and any line
+    /// left incomplete by a crash.</summary>
     public void TruncateFrom(long fromStep)
     {
         if (File.Exists(_jsonl))
         {
-            var keep = File.ReadLines(_jsonl).Where(l =>
-            {
-                using var doc = JsonDocument.Parse(l);
-                return !doc.RootElement.TryGetProperty("step", out var s) || s.GetInt64() < fromStep;
-            }).ToList();
+            var keep = File.ReadLines(_jsonl).Where(l => KeepJson(l, fromStep)).ToList();
             AtomicFile.WriteAllText(_jsonl, keep.Count == 0 ? "" : string.Join('\n', keep) + "\n");
         }
         if (File.Exists(_csv))
         {
             var lines = File.ReadLines(_csv).ToList();
-            var keep = lines.Take(1).Concat(lines.Skip(1).Where(l =>
-                long.TryParse(l.Split(',')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) && s < fromStep)).ToList();
-            AtomicFile.WriteAllText(_csv, string.Join('\n', keep) + "\n");
+            int columns = lines.Count > 0 ? lines[0].Split(',').Length : 0;
+            var keep = lines.Take(1).Concat(lines.Skip(1).Where(l => l.Split(',') is var cells && cells.Length == columns &&
+                long.TryParse(cells[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) && s < fromStep)).ToList();
+            AtomicFile.WriteAllText(_csv, keep.Count == 0 ? "" : string.Join('\n', keep) + "\n");
         }
+    }
+
+    // A line cut short by a crash is not valid JSON: it is dropped, not fatal to the resume.
+    private static bool KeepJson(string line, long fromStep)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            return !doc.RootElement.TryGetProperty("step", out var s) || s.GetInt64() < fromStep;
+        }
+        catch (JsonException) { return false; }
     }
 
     /// <summary>Writes a record; <c>step</c> must be one of its keys. The CSV's columns are those of the

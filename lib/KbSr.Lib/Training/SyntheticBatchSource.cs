@@ -57,14 +57,19 @@ public sealed class SyntheticBatchSource
         }
         var hr = stack(crops).to(device).to_type(ScalarType.Float32).div_(255f); // [B,3,P,P]
 
-        using var generator = new Generator((ulong)(_seed * 31 + index), CPU);
+        using var generator = new Generator(StreamSeed(index, stream: 2), CPU);
         var (kernels, sigmas) = _sampler.Sample(_options.BatchSize, generator, device);
-        var lr = Degrader.Degrade(hr, kernels, _options.Scale, _options.NoiseSigma, _options.Quantize, NoiseGenerator(device, index));
+        using var noise = NoiseGenerator(device, index);
+        var lr = Degrader.Degrade(hr, kernels, _options.Scale, _options.NoiseSigma, _options.Quantize, noise);
 
         return new SyntheticBatch(hr.MoveToOuterDisposeScope(), lr.MoveToOuterDisposeScope(),
             kernels.MoveToOuterDisposeScope(), sigmas.MoveToOuterDisposeScope());
     }
 
     private Generator? NoiseGenerator(Device device, long index) =>
-        _options.NoiseSigma > 0 ? new Generator((ulong)(_seed * 131 + index), device) : null;
+        _options.NoiseSigma > 0 ? new Generator(StreamSeed(index, stream: 3), device) : null;
+
+    // Hashed rather than seed·31 + index, which gave seed 1's batch 0 the kernels of seed 0's batch 31.
+    private ulong StreamSeed(long index, ulong stream) =>
+        TorchRuntime.SplitMix64(TorchRuntime.SplitMix64((ulong)_seed ^ stream) ^ (ulong)index);
 }
