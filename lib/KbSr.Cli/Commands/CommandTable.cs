@@ -8,5 +8,7 @@ internal static class CommandTable
     public static IEnumerable<Command> All() =>
     [
         RuntimeCommand.Build(),
+        KernelCommand.Build(),
+        NotebookCommand.Build(),
     ];
 }
