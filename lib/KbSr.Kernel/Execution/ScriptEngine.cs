@@ -28,6 +28,7 @@ public sealed class ScriptEngine
 
     public ScriptEngine(IDisplaySink sink, string? workingDirectory = null)
     {
+        Runtime.TorchRuntime.Initialize();
         Context = new KernelContext { WorkingDirectory = Path.GetFullPath(workingDirectory ?? Environment.CurrentDirectory) };
         KernelContext.Current = Context;
         _globals = new ScriptGlobals(sink, Context);
