@@ -107,6 +107,15 @@ public class ScriptEngineTests
     }
 
     [Fact]
+    public void Inspect_SymbolUnderCursor_SignatureAndType()
+    {
+        var engine = new ScriptEngine(new Sink());
+        engine.Execute("var count = 3;");
+        Assert.Equal("int count", engine.Inspect("count", 3));
+        Assert.Contains("Math.Max(int val1, int val2)", engine.Inspect("Math.Max(1, 2)", 6), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void IsComplete_OpenBlock_Incomplete()
     {
         Assert.True(ScriptEngine.IsComplete("var a = 1;"));

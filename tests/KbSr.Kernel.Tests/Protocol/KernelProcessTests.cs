@@ -11,7 +11,7 @@ namespace KbSr.Kernel.Tests.Protocol;
 public class KernelProcessTests
 {
     [Fact]
-    public void Kernel_WrongSignature_IgnoredAndLogged_RightSignatureAnswered()
+    public void Kernel_WrongSignatureIgnored_StopOnErrorAborts_ShutdownExits()
     {
         var connection = ConnectionInfo.CreateLocal();
         string file = Path.Combine(TestTools.NewTempDir(), "connection.json");
@@ -43,6 +43,23 @@ public class KernelProcessTests
             frames = new NetMQMessage();
             Assert.False(shell.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(500), ref frames), "the forged request was answered");
             lock (stderr) Assert.Contains("signature mismatch", stderr.ToString(), StringComparison.Ordinal);
+
+            // stop_on_error: a request queued behind a failing cell is aborted; a later one runs again.
+            JsonObject Exec(string code) => new() { ["code"] = code, ["silent"] = false, ["store_history"] = true, ["stop_on_error"] = true, ["user_expressions"] = new JsonObject(), ["allow_stdin"] = false };
+            JupyterMessage NextReply()
+            {
+                var f = new NetMQMessage();
+                Assert.True(shell.TryReceiveMultipartMessage(TimeSpan.FromSeconds(30), ref f), "no execute_reply");
+                return JupyterMessage.Parse(f, good, out _)!;
+            }
+            shell.SendMultipartMessage(JupyterMessage.Create("execute_request", Exec("throw new Exception(\"x\");")).ToFrames(good));
+            shell.SendMultipartMessage(JupyterMessage.Create("execute_request", Exec("1")).ToFrames(good));
+            Assert.Equal("error", NextReply().Content["status"]!.GetValue<string>());
+            Assert.Equal("aborted", NextReply().Content["status"]!.GetValue<string>());
+            shell.SendMultipartMessage(JupyterMessage.Create("execute_request", Exec("2")).ToFrames(good));
+            var third = NextReply();
+            Assert.Equal("ok", third.Content["status"]!.GetValue<string>());
+            Assert.Equal(2, third.Content["execution_count"]!.GetValue<int>()); // the aborted request took no number
 
             var shutdown = JupyterMessage.Create("shutdown_request", new JsonObject { ["restart"] = false });
             shell.SendMultipartMessage(shutdown.ToFrames(good));
