@@ -7,7 +7,16 @@ internal static class CommandTable
 {
     public static IEnumerable<Command> All() =>
     [
+        DemoCommand.Build(),
         RuntimeCommand.Build(),
+        SynthCommand.Build(),
+        EvalBicubicCommand.Build(),
+        DataCommand.Build(),
+        TrainCommand.Build(),
+        EvalCommand.Build(),
+        SrCommand.Build(),
+        ModelCommand.Build(),
+        BenchCommand.Build(),
         KernelCommand.Build(),
         NotebookCommand.Build(),
     ];

@@ -82,7 +82,16 @@ public static class TorchRuntime
 
     /// <summary>A C# random source derived from the run's seed and a purpose-specific stream id, so
     /// that adding a new consumer does not shift the numbers another consumer sees.</summary>
-    public static Random Rng(long seed, int stream = 0) => new(unchecked((int)(seed * 1_000_003 + stream * 7919)));
+    public static Random Rng(long seed, int stream = 0) => new((int)(SplitMix64(SplitMix64((ulong)seed) ^ (ulong)stream) >> 33));
+
+    /// <summary>SplitMix64's finaliser: neighbouring seeds give unrelated streams.</summary>
+    internal static ulong SplitMix64(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
 
     /// <summary>A torch generator for <paramref name="device"/> seeded deterministically.</summary>
     public static Generator Generator(long seed, Device? device = null)

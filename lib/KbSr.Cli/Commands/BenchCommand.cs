@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Diagnostics;
+using KbSr.Degradation;
+using KbSr.Model;
+using KbSr.Runtime;
+using KbSr.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KbSr.Cli.Commands;
+
+/// <summary>
+/// `kbsr bench`: per preset, the median time of a training step (forward + eq. 3 + backward + Adam) on random
+/// data, inference time per LR megapixel, analytic FLOPs per forward and the FLOP/s achieved, and the process's
+/// peak (VmHWM) and current (VmRSS) memory, with the growth of RSS over the timed steps.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Build()
+    {
+        var preset = new Option<string>("--preset") { Description = "Small, Paper or both", DefaultValueFactory = _ => "both" };
+        var steps = new Option<int>("--steps") { Description = "timed training steps per preset (after 2 warm-up steps)", DefaultValueFactory = _ => 10 };
+        var batch = new Option<int>("--batch") { Description = "LR patches per step", DefaultValueFactory = _ => 8 };
+        var lrSize = new Option<int>("--lr-size") { Description = "side of the square LR patches", DefaultValueFactory = _ => 24 };
+        var command = new Command("bench", "Time training steps and inference of the network presets on this machine");
+        command.Options.Add(preset);
+        command.Options.Add(steps);
+        command.Options.Add(batch);
+        command.Options.Add(lrSize);
+        command.SetAction(parse =>
+        {
+            string which = parse.GetValue(preset)!;
+            string[] presets = which.Equals("both", StringComparison.OrdinalIgnoreCase) ? ["Small", "Paper"] : [which];
+            int n = parse.GetValue(steps), b = parse.GetValue(batch), size = parse.GetValue(lrSize);
+            if (n < 1 || b < 1 || size < 1) { Console.Error.WriteLine("--steps, --batch and --lr-size must be ≥ 1"); return 2; }
+            var device = TorchRuntime.SelectDevice();
+            Console.WriteLine($"device {device}, threads {get_num_threads()}, batch {b} of {size}×{size} LR, {n} timed steps");
+            Console.WriteLine($"{"preset",-7} {"params",11} {"step ms",9} {"min ms",8} {"ms/LR MP",10} {"GFLOP/fwd",10} {"GFLOP/s trn",12} {"GFLOP/s inf",12} {"VmHWM MiB",10} {"RSS growth",11}");
+            foreach (string name in presets) Run(name, KbSrConfig.Preset(name), n, b, size, device);
+            Console.WriteLine("step = zero_grad + forward + eq. 3 + backward + Adam, median; GFLOP/s trn counts 3× the forward FLOPs per step;");
+            Console.WriteLine("ms/LR MP = no-grad forward of the same batch per LR megapixel; RSS growth = VmRSS after the last step − after warm-up.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Run(string name, KbSrConfig config, int steps, int batch, int size, Device device)
+    {
+        TorchRuntime.Seed(0);
+        using var network = ModelRegistry.Create(config);
+        network.to(device);
+        using var pca = KernelPca.ForDistribution(KernelDistribution.Isotropic(0.2, 4.0, config.KernelSize), dims: Math.Min(config.Loss.PcaDims, config.KernelSize * config.KernelSize));
+        var loss = new KbSrLoss(config.Loss, pca);
+        using var optimizer = optim.Adam(network.parameters(), lr: 1e-4);
+        using var generator = TorchRuntime.Generator(0);
+        using var data = NewDisposeScope();
+        int hrSize = size * config.Scale;
+        var hr = rand(new long[] { batch, config.ImageChannels, hrSize, hrSize }, generator: generator).to(device);
+        var (kernels, _) = new KernelSampler(KernelDistribution.Isotropic(0.2, 4.0, config.KernelSize)).Sample(batch, generator);
+        kernels = kernels.to(device);
+        var lr = Degrader.Degrade(hr, kernels, config.Scale);
+
+        for (int i = 0; i < 2; i++) TrainingStep.Run(network, loss, optimizer, hr, lr, kernels);
+        long rssBefore = ProcessMemory("VmRSS");
+        var times = new List<double>();
+        for (int i = 0; i < steps; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            TrainingStep.Run(network, loss, optimizer, hr, lr, kernels);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        long rssAfter = ProcessMemory("VmRSS");
+
+        var inference = new List<double>();
+        using (no_grad())
+        {
+            network.eval();
+            for (int i = 0; i < Math.Max(3, Math.Min(steps, 5)); i++)
+            {
+                var clock = Stopwatch.StartNew();
+                using var sr = network.call(lr);
+                inference.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            network.train();
+        }
+        double median = Median(times), inferenceMedian = Median(inference);
+        double flops = ModelComplexity.ForwardFlops(config, size, size) * batch;
+        double megapixels = batch * (double)size * size / 1e6;
+        long parameters = network.parameters().Sum(p => p.numel());
+        Console.WriteLine($"{name,-7} {parameters,11:N0} {median,9:F1} {times.Min(),8:F1} {inferenceMedian / megapixels,10:F0} {flops / 1e9,10:F2} " +
+                          $"{3 * flops / (median / 1e3) / 1e9,12:F1} {flops / (inferenceMedian / 1e3) / 1e9,12:F1} " +
+                          $"{ProcessMemory("VmHWM") / 1024.0,10:F0} {(rssAfter - rssBefore) / 1024.0,8:F1} MiB");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>A /proc/self/status field in KiB (Linux); −1 elsewhere.</summary>
+    private static long ProcessMemory(string field)
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return -1;
+        foreach (string line in File.ReadLines(status))
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        return -1;
+    }
+}

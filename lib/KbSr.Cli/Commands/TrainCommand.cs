@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using KbSr.Model;
+using KbSr.Runtime;
+using KbSr.Training;
+using Spectre.Console;
+
+namespace KbSr.Cli.Commands;
+
+/// <summary>`kbsr train`: trains a network into a run folder; every hyperparameter can be set from a JSON file
+/// (`--config`) and then from the command line (`--set path=value`, e.g. `--set model.stages=6`).</summary>
+internal static class TrainCommand
+{
+    public static Command Build()
+    {
+        var preset = new Option<string>("--preset") { Description = "Network preset: Small, Paper or Test", DefaultValueFactory = _ => "Small" };
+        var config = new Option<string?>("--config") { Description = "JSON file of training options (as written to a run's train.json)" };
+        var sets = new Option<string>("--data") { Description = "Comma-separated training sets under the data root", DefaultValueFactory = _ => "T91,BSDS200" };
+        var dataRoot = new Option<string?>("--data-root") { Description = "Data root (default: $KBSR_DATA, else data/datasets)" };
+        var steps = new Option<long?>("--steps") { Description = "Total training steps" };
+        var batch = new Option<int?>("--batch") { Description = "Batch size" };
+        var patch = new Option<int?>("--patch") { Description = "HR patch size (pixels)" };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Adam's learning rate" };
+        var seed = new Option<long?>("--seed") { Description = "Seed for everything (weights, crops, kernels)" };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "Stop (with a checkpoint) after this many seconds" };
+        var set = new Option<string[]>("--set") { Description = "Override any option: path=value (camelCase, e.g. model.kernelSft=true, validateEvery=200)", AllowMultipleArgumentsPerToken = false };
+        var output = new Option<string>("--out") { Description = "Run folder (never overwritten)", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var device = CommonOptions.Device();
+        var command = new Command("train", "Train a KB-SR network on synthetic LR/HR pairs (method.md §5)")
+        {
+            preset, config, sets, dataRoot, steps, batch, patch, learningRate, seed, timeLimit, set, output, resume, device,
+        };
+        command.SetAction((parse, cancel) => Task.FromResult(Run(parse, preset, config, sets, dataRoot, steps, batch, patch,
+            learningRate, seed, timeLimit, set, output, resume, device)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, Option<string> preset, Option<string?> config, Option<string> sets,
+        Option<string?> dataRoot, Option<long?> steps, Option<int?> batch, Option<int?> patch, Option<double?> learningRate,
+        Option<long?> seed, Option<double?> timeLimit, Option<string[]> set, Option<string> output, Option<bool> resume,
+        Option<string?> device)
+    {
+        var options = parse.GetValue(config) is { } file
+            ? TrainOptions.FromJson(File.ReadAllText(file), file)
+            : new TrainOptions { Model = KbSrConfig.Preset(parse.GetValue(preset)!) };
+        options = options with
+        {
+            Steps = parse.GetValue(steps) ?? options.Steps,
+            BatchSize = parse.GetValue(batch) ?? options.BatchSize,
+            HrPatch = parse.GetValue(patch) ?? options.HrPatch,
+            LearningRate = parse.GetValue(learningRate) ?? options.LearningRate,
+            Seed = parse.GetValue(seed) ?? options.Seed,
+            TimeLimitSeconds = parse.GetValue(timeLimit) ?? options.TimeLimitSeconds,
+        };
+        options = ApplyOverrides(options, parse.GetValue(set) ?? []);
+        options.Validate();
+
+        var target = TorchRuntime.SelectDevice(parse.GetValue(device));
+        using var images = Trainer.LoadImages(CommonOptions.List(parse.GetValue(sets)!), options, parse.GetValue(dataRoot));
+        Console.WriteLine($"{images.Count} training images; network {options.Model.Hash()} ({options.Model.Stages} stages, " +
+                          $"{options.Model.Channels} channels, ×{options.Model.Scale}); device {target}");
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("stopping after this step (checkpoint first)…"); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            string folder = parse.GetValue(output)!;
+            var progress = new TrainingProgress();
+            using var trainer = parse.GetValue(resume)
+                ? Trainer.Resume(folder, images, target, options)
+                : Trainer.StartNew(options, folder, images, target);
+            var end = progress.Run(trainer, options.Steps, cancel.Token);
+            Console.WriteLine($"{end}: step {trainer.Step}/{options.Steps}; run folder {Path.GetFullPath(folder)}");
+            return end == TrainingEnd.Interrupted ? 130 : 0;
+        }
+        catch (NonFiniteLossException e)
+        {
+            Console.Error.WriteLine("kbsr train: " + e.Message);
+            return 4;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Applies <c>path=value</c> overrides through the options' JSON form, so every field is reachable
+    /// with the same names as in train.json, and unknown names fail with the JSON error.</summary>
+    public static TrainOptions ApplyOverrides(TrainOptions options, IEnumerable<string> assignments)
+    {
+        var list = assignments.ToList();
+        if (list.Count == 0) return options;
+        var root = JsonNode.Parse(options.ToJson())!.AsObject();
+        foreach (string assignment in list)
+        {
+            int eq = assignment.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--set {assignment}: expected path=value");
+            string[] path = assignment[..eq].Trim().Split('.');
+            string text = assignment[(eq + 1)..].Trim();
+            JsonObject node = root;
+            foreach (string part in path[..^1])
+                node = node[part] as JsonObject ?? throw new ArgumentException($"--set {assignment}: '{part}' is not an object in the training options");
+            if (!node.ContainsKey(path[^1]))
+                throw new ArgumentException($"--set {assignment}: unknown option '{path[^1]}' (known here: {string.Join(", ", node.Select(kv => kv.Key))})");
+            node[path[^1]] = ParseValue(text);
+        }
+        return TrainOptions.FromJson(root.ToJsonString(), "--set");
+    }
+
+    private static JsonNode? ParseValue(string text)
+    {
+        if (bool.TryParse(text, out bool b)) return JsonValue.Create(b);
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l)) return JsonValue.Create(l);
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) return JsonValue.Create(d);
+        if (text.StartsWith('[') || text.StartsWith('{')) return JsonNode.Parse(text);
+        return JsonValue.Create(text);
+    }
+}

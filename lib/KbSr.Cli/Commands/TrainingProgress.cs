@@ -1,0 +1,49 @@
+using System.Globalization;
+using KbSr.Training;
+using Spectre.Console;
+
+namespace KbSr.Cli.Commands;
+
+/// <summary>Shows training progress: a Spectre.Console bar with loss, it/s and ETA on a terminal; one plain
+/// line per logged step when the output is redirected (Spectre draws nothing then).</summary>
+internal sealed class TrainingProgress
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public TrainingEnd Run(Trainer trainer, long totalSteps, CancellationToken cancel)
+    {
+        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            trainer.OnStep = r => Console.WriteLine(Line(r));
+            trainer.OnValidation = v => Console.WriteLine(Validation(v));
+            return trainer.Run(cancel);
+        }
+        TrainingEnd end = TrainingEnd.Completed;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: totalSteps);
+                task.Value = trainer.Step;
+                trainer.OnStep = r =>
+                {
+                    task.Value = r.Step;
+                    task.Description = Markup.Escape($"step {r.Step} loss {r.Loss["total"].ToString("0.0000", Inv)} " +
+                                                     $"{r.StepsPerSecond.ToString("0.00", Inv)} it/s");
+                };
+                trainer.OnValidation = v => AnsiConsole.MarkupLine(Markup.Escape(Validation(v)));
+                trainer.Log = m => AnsiConsole.MarkupLine(Markup.Escape(m));
+                end = trainer.Run(cancel);
+            });
+        return end;
+    }
+
+    private static string Line(StepReport r) =>
+        $"step {r.Step}/{r.TotalSteps} [{r.Phase}] lr {r.LearningRate.ToString("0.###e+0", Inv)} " +
+        string.Join(" ", r.Loss.Select(kv => $"{kv.Key}={kv.Value.ToString("0.00000", Inv)}")) +
+        $" | {r.StepsPerSecond.ToString("0.00", Inv)} it/s, elapsed {r.Elapsed:hh\\:mm\\:ss}, ETA {r.Remaining:hh\\:mm\\:ss}";
+
+    private static string Validation(ValidationReport v) =>
+        $"validation @ {v.Step}: PSNR-Y {v.PsnrY.ToString("0.000", Inv)} dB (stages {string.Join(" ", v.StagePsnrY.Select(p => p.ToString("0.00", Inv)))}), " +
+        $"kernel L1 {v.KernelL1.ToString("0.000", Inv)}{(v.Best ? " — best so far" : "")}";
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+
+namespace KbSr.Evaluation;
+
+/// <summary>Scores of one method on one image at one σ.</summary>
+public sealed record ImageScore(string Method, string Set, double Sigma, string Image, double PsnrY, double SsimY,
+    double? KernelL1 = null, double? KernelMse = null, IReadOnlyList<double>? StagePsnrY = null);
+
+/// <summary>Mean scores of one method on one set at one σ (or over Gaussian8's σ: label "g8").</summary>
+public sealed record SummaryRow(string Method, string Set, string SigmaLabel, int Images, double PsnrY, double SsimY,
+    double? KernelL1, double? KernelMse, IReadOnlyList<double>? StagePsnrY);
+
+/// <summary>All scores of an evaluation run, with the tables made from them.</summary>
+public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8)
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public IReadOnlyList<ImageScore> Images { get; } = images;
+
+    public static string SigmaLabel(double sigma) => sigma.ToString("0.0##", Inv);
+
+    /// <summary>Per-image PSNRs averaged over a set (method.md §8.2), grouped by method, set and σ.</summary>
+    public IReadOnlyList<SummaryRow> Summary() =>
+        Images.GroupBy(r => (r.Method, r.Set, Label: gaussian8 ? "g8" : SigmaLabel(r.Sigma)))
+            // Images counts images, not image × σ evaluations (a g8 cell holds 8 per image).
+            .Select(g => new SummaryRow(g.Key.Method, g.Key.Set, g.Key.Label, g.Select(r => r.Image).Distinct().Count(),
+                g.Average(r => r.PsnrY), g.Average(r => r.SsimY),
+                g.All(r => r.KernelL1 is not null) ? g.Average(r => r.KernelL1!.Value) : null,
+                g.All(r => r.KernelMse is not null) ? g.Average(r => r.KernelMse!.Value) : null,
+                StageMeans(g.ToList())))
+            .ToList();
+
+    private static double[]? StageMeans(List<ImageScore> rows)
+    {
+        if (rows.Count == 0 || rows.Any(r => r.StagePsnrY is null)) return null;
+        int stages = rows[0].StagePsnrY!.Count;
+        return Enumerable.Range(0, stages).Select(t => rows.Average(r => r.StagePsnrY![t])).ToArray();
+    }
+
+    /// <summary>Markdown in the paper's layout: one row per method, one column per σ, each cell
+    /// "Set5 / Set14 / BSDS100" PSNR (dB, Y); then the same for SSIM.</summary>
+    public string ToMarkdown()
+    {
+        var summary = Summary();
+        var sets = summary.Select(r => r.Set).Distinct().ToList();
+        var sigmas = summary.Select(r => r.SigmaLabel).Distinct().ToList();
+        var methods = summary.Select(r => r.Method).Distinct().ToList();
+        var sb = new StringBuilder();
+        void Table(string title, Func<SummaryRow, string> cell)
+        {
+            sb.AppendLine($"{title} — cells: {string.Join(" / ", sets)}").AppendLine();
+            sb.Append("| method |").AppendJoin("", sigmas.Select(s => s == "g8" ? " Gaussian8 |" : $" σ={s} |")).AppendLine();
+            sb.Append("|---|").AppendJoin("", sigmas.Select(_ => "---|")).AppendLine();
+            foreach (var m in methods)
+            {
+                sb.Append($"| {m} |");
+                foreach (var s in sigmas)
+                {
+                    var cells = sets.Select(set => summary.FirstOrDefault(r => r.Method == m && r.Set == set && r.SigmaLabel == s))
+                        .Select(r => r is null ? "–" : cell(r));
+                    sb.Append(' ').AppendJoin(" / ", cells).Append(" |");
+                }
+                sb.AppendLine();
+            }
+            sb.AppendLine();
+        }
+        Table("PSNR (dB) on Y", r => r.PsnrY.ToString("0.00", Inv));
+        Table("SSIM on Y", r => r.SsimY.ToString("0.0000", Inv));
+        if (summary.Any(r => r.KernelL1 is not null))
+            Table("Kernel L1 error (Σ|K − K_true|)", r => r.KernelL1?.ToString("0.000", Inv) ?? "–");
+        return sb.ToString();
+    }
+
+    /// <summary>Summary as CSV (long format: one line per method × set × σ).</summary>
+    public string SummaryCsv()
+    {
+        var sb = new StringBuilder("method,set,sigma,images,psnr_y,ssim_y,kernel_l1,kernel_mse,stage_psnr_y\n");
+        foreach (var r in Summary())
+            sb.AppendLine(string.Join(",", Csv(r.Method), Csv(r.Set), r.SigmaLabel, r.Images.ToString(Inv),
+                r.PsnrY.ToString("R", Inv), r.SsimY.ToString("R", Inv), Opt(r.KernelL1), Opt(r.KernelMse),
+                r.StagePsnrY is null ? "" : string.Join(";", r.StagePsnrY.Select(v => v.ToString("0.####", Inv)))));
+        return sb.ToString();
+    }
+
+    /// <summary>Every image's scores as CSV.</summary>
+    public string ImagesCsv()
+    {
+        var sb = new StringBuilder("method,set,sigma,image,psnr_y,ssim_y,kernel_l1,kernel_mse,stage_psnr_y\n");
+        foreach (var r in Images)
+            sb.AppendLine(string.Join(",", Csv(r.Method), Csv(r.Set), SigmaLabel(r.Sigma), Csv(r.Image),
+                r.PsnrY.ToString("R", Inv), r.SsimY.ToString("R", Inv), Opt(r.KernelL1), Opt(r.KernelMse),
+                r.StagePsnrY is null ? "" : string.Join(";", r.StagePsnrY.Select(v => v.ToString("0.####", Inv)))));
+        return sb.ToString();
+    }
+
+    /// <summary>Writes <c>{prefix}.md</c>, <c>{prefix}.csv</c> and <c>{prefix}-images.csv</c>, each atomically.</summary>
+    public IReadOnlyList<string> Write(string prefix)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(prefix));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var files = new[] { (prefix + ".md", ToMarkdown()), (prefix + ".csv", SummaryCsv()), (prefix + "-images.csv", ImagesCsv()) };
+        foreach (var (path, text) in files) AtomicFile.WriteAllText(path, text);
+        return files.Select(f => f.Item1).ToList();
+    }
+
+    private static string Opt(double? v) => v?.ToString("R", Inv) ?? "";
+    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

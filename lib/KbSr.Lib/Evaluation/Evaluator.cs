@@ -1,0 +1,99 @@
+using KbSr.Data;
+using KbSr.Imaging;
+using static TorchSharp.torch;
+
+namespace KbSr.Evaluation;
+
+/// <summary>
+/// Runs the benchmark protocol of method.md §6 for several super-resolvers on the very same LR
+/// inputs: HR mod-crop, deterministic LR synthesis (or LR files from <see cref="EvalOptions.LrDir"/>),
+/// PSNR/SSIM on Y with an s-pixel shave, per-stage PSNR and kernel error when the method gives them.
+/// </summary>
+public sealed class Evaluator(EvalOptions options, Device? device = null)
+{
+    private readonly Device _device = device ?? CPU;
+
+    /// <summary>Called after each image × σ with the scores just computed (for progress bars).</summary>
+    public Action<IReadOnlyList<ImageScore>>? OnImage { get; init; }
+
+    /// <summary>If set, SR images are written here as PNG ({method}/{set}/x{s}_sigma{σ}/{image}.png).</summary>
+    public string? SaveImagesTo { get; init; }
+
+    public EvalResults Run(IReadOnlyList<ISuperResolver> methods)
+    {
+        if (methods.Count == 0) throw new ArgumentException("no method to evaluate");
+        var scores = new List<ImageScore>();
+        foreach (string set in options.Sets)
+        {
+            var files = ImageFile.ListImages(DataRoot.SetFolder(set, options.DataRoot));
+            if (options.MaxImages > 0) files = files.Take(options.MaxImages).ToList();
+            foreach (string file in files)
+            {
+                var hrImage = ImageFile.Read(file).ModCrop(options.Scale);
+                foreach (double sigma in options.EffectiveSigmas)
+                {
+                    var step = EvaluateOne(set, file, hrImage, sigma, methods);
+                    scores.AddRange(step);
+                    OnImage?.Invoke(step);
+                }
+            }
+        }
+        return new EvalResults(scores, options.Gaussian8);
+    }
+
+    private List<ImageScore> EvaluateOne(string set, string file, RgbImage hrImage, double sigma,
+        IReadOnlyList<ISuperResolver> methods)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        string name = Path.GetFileNameWithoutExtension(file);
+        var hr = hrImage.ToTensor(_device);                                    // [3,H,W]
+        var lr = LoadOrMakeLr(set, name, hr, sigma);                           // [1,3,h,w]
+        var trueKernel = TestSetSynthesis.TrueKernel(sigma, options.KernelSize, _device);
+        int shave = options.Scale;
+        var rows = new List<ImageScore>();
+        foreach (var method in methods)
+        {
+            using var result = method.SuperResolve(lr, options.Scale);
+            var sr = result.Sr[0];
+            if (sr.shape[1] != hr.shape[1] || sr.shape[2] != hr.shape[2])
+                throw new InvalidOperationException(
+                    $"{method.Name} on {file}: SR is {sr.shape[2]}×{sr.shape[1]}, HR is {hr.shape[2]}×{hr.shape[1]}");
+            double psnr = Psnr.OnY(sr, hr, shave, hrImage.WasGrey);
+            double ssim = Ssim.OnY(sr, hr, shave, hrImage.WasGrey);
+            double? l1 = null, mse = null;
+            if (result.Kernel is { } k && k.shape[^1] == trueKernel.shape[^1])
+            {
+                var diff = k.to(float64) - trueKernel.to(float64);
+                l1 = diff.abs().sum().item<double>();
+                mse = diff.square().mean().item<double>();
+            }
+            var stages = result.StageSr?.Select(s => Psnr.OnY(s[0], hr, shave, hrImage.WasGrey)).ToList();
+            rows.Add(new ImageScore(method.Name, set, sigma, name, psnr, ssim, l1, mse, stages));
+            if (SaveImagesTo is not null)
+            {
+                string folder = TestSetSynthesis.Folder(Path.Combine(SaveImagesTo, Sanitize(method.Name)), set, options.Scale, sigma);
+                ImageFile.WritePng(RgbImage.FromTensor(sr, hrImage.WasGrey), Path.Combine(folder, name + ".png"));
+                if (result.Kernel is { } estimated)
+                    ImageFile.WritePng(KernelImage.ToImage(estimated), Path.Combine(folder, name + "_kernel.png"));
+            }
+        }
+        return rows;
+    }
+
+    private Tensor LoadOrMakeLr(string set, string name, Tensor hr, double sigma)
+    {
+        if (options.LrDir is null) return TestSetSynthesis.MakeLr(hr, sigma, options.Scale, options.KernelSize);
+        string path = Path.Combine(TestSetSynthesis.Folder(options.LrDir, set, options.Scale, sigma), name + ".png");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"LR input {path} not found (expected the layout written by `kbsr synth`)", path);
+        var lr = ImageFile.Read(path).ToTensor(_device).unsqueeze(0);
+        long h = hr.shape[1] / options.Scale, w = hr.shape[2] / options.Scale;
+        if (lr.shape[2] != h || lr.shape[3] != w)
+            throw new InvalidDataException($"{path}: LR is {lr.shape[3]}×{lr.shape[2]}, expected {w}×{h} for ×{options.Scale}");
+        return lr;
+    }
+
+    private static string Sanitize(string name) =>
+        string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+}

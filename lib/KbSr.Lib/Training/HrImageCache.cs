@@ -1,0 +1,63 @@
+using KbSr.Imaging;
+using static TorchSharp.torch;
+
+namespace KbSr.Training;
+
+/// <summary>
+/// HR training images, decoded once and kept as 8-bit tensors [3,H,W] on the CPU (a quarter of the
+/// float32 footprint: T91 + BSDS200 take ~110 MB). Images smaller than the training crop are skipped
+/// with one warning line naming them (design.md §3.5).
+/// </summary>
+public sealed class HrImageCache : IDisposable
+{
+    private readonly List<Tensor> _images = [];
+    private readonly List<string> _names = [];
+
+    public IReadOnlyList<string> Names => _names;
+    public int Count => _images.Count;
+
+    /// <summary>An 8-bit image [3,H,W] (uint8, CPU). Owned by the cache: do not dispose.</summary>
+    public Tensor this[int index] => _images[index];
+
+    /// <summary>Reads every image of <paramref name="folders"/> (in sorted order, folder by folder).</summary>
+    /// <param name="folders">Folders of HR images.</param>
+    /// <param name="minSize">Smallest height and width accepted (the HR crop size).</param>
+    /// <param name="warn">Where skip warnings go (default: stderr).</param>
+    public static HrImageCache Load(IEnumerable<string> folders, int minSize, Action<string>? warn = null)
+    {
+        warn ??= Console.Error.WriteLine;
+        var cache = new HrImageCache();
+        foreach (string folder in folders)
+        {
+            foreach (string path in ImageFile.ListImages(folder))
+            {
+                var image = ImageFile.Read(path);
+                if (image.Width < minSize || image.Height < minSize)
+                {
+                    warn($"warning: skipping {path}: {image.Width}×{image.Height} is smaller than the {minSize}×{minSize} HR crop");
+                    continue;
+                }
+                cache.Add(image, Path.Combine(Path.GetFileName(folder.TrimEnd('/', '\\')), Path.GetFileName(path)));
+            }
+        }
+        if (cache.Count == 0)
+            throw new InvalidDataException(
+                $"no training image of at least {minSize}×{minSize} in {string.Join(", ", folders)}");
+        return cache;
+    }
+
+    /// <summary>Adds one image (used by tests and notebooks that build a cache by hand).</summary>
+    public void Add(RgbImage image, string name)
+    {
+        // HWC bytes -> CHW uint8 tensor; one copy, no per-pixel loop.
+        using var hwc = tensor(image.Pixels, new long[] { image.Height, image.Width, 3 }, ScalarType.Byte);
+        _images.Add(hwc.permute(2, 0, 1).contiguous());
+        _names.Add(name);
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _images) t.Dispose();
+        _images.Clear();
+    }
+}

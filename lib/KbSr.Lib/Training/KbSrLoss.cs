@@ -1,0 +1,84 @@
+using KbSr.Degradation;
+using KbSr.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KbSr.Training;
+
+/// <summary>One evaluation of eq. 3: <see cref="Total"/> (a scalar tensor to call backward on; the caller owns it)
+/// and each weighted term's unweighted value for logging.</summary>
+public sealed record KbSrLossTerms(Tensor Total, double Sr, double PseudoLr, double SrMid, double PseudoLrMid,
+                                   double KernelPca, double KernelNorm, double KernelFull) : IDisposable
+{
+    /// <summary>The total as a number.</summary>
+    public double TotalValue => Total.item<float>();
+
+    /// <summary>Term name → unweighted value, in eq. 3's order (for CSV/JSON logs).</summary>
+    public IReadOnlyDictionary<string, double> Values() => new Dictionary<string, double>
+    {
+        ["total"] = TotalValue, ["sr"] = Sr, ["pseudoLr"] = PseudoLr, ["srMid"] = SrMid, ["pseudoLrMid"] = PseudoLrMid,
+        ["kernelPca"] = KernelPca, ["kernelNorm"] = KernelNorm, ["kernelFull"] = KernelFull,
+    };
+
+    public void Dispose() => Total.Dispose();
+}
+
+/// <summary>
+/// The training loss, eq. 3 (method.md §4), each term weighted (<see cref="KbSrLossWeights"/>, all 1 in the paper):
+/// <c>MSE(SR, HR) + MSE(PLR_T, LR) + MSE(SR_mid, HR) + MSE(PLR_mid, LR) + L1(P·vec K_pred, P·vec K_gt) + ||K_pred||_1</c>,
+/// optionally + mean |K_pred − K_gt| (DANv2's full-kernel L1, which also penalises mass in the corners that the
+/// PCA term barely sees). K_pred is K_T, or every K_t (averaged over t) with <c>KernelEveryStage</c>.
+/// ||K||_1 is the mean over the batch of Σ|K|: exactly 1 for softmax kernels, kept for fidelity to the paper.
+/// The PCA term is the mean absolute difference of the codes (PyTorch's L1Loss).
+/// </summary>
+public sealed class KbSrLoss
+{
+    private readonly KernelPca _pca;
+
+    public KbSrLoss(KbSrLossWeights weights, KernelPca pca)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(pca);
+        weights.Validate();
+        Weights = weights;
+        _pca = pca;
+    }
+
+    public KbSrLossWeights Weights { get; }
+
+    /// <param name="output">The network's <see cref="KbSrNet.Run"/> result.</param>
+    /// <param name="hr">Ground-truth HR [B, 3, s·h, s·w].</param>
+    /// <param name="lr">The input LR [B, 3, h, w].</param>
+    /// <param name="kernel">Ground-truth kernels [B, k, k].</param>
+    /// <param name="phase">§5.3's staged schedule: the SR phase drops the kernel terms, the estimator phase the SR terms.</param>
+    public KbSrLossTerms Compute(KbSrOutput output, Tensor hr, Tensor lr, Tensor kernel, TrainingPhase phase = TrainingPhase.Joint)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (kernel.dim() != 3 || kernel.shape[1] != _pca.KernelSize)
+            throw new ArgumentException($"ground-truth kernels must be [B, {_pca.KernelSize}, {_pca.KernelSize}] to match the PCA; got [{string.Join(',', kernel.shape)}]", nameof(kernel));
+        using var scope = NewDisposeScope();
+        var w = phase switch
+        {
+            TrainingPhase.SrWithTrueKernels => Weights with { KernelPca = 0, KernelNorm = 0, KernelFull = 0 },
+            TrainingPhase.EstimatorWithTrueHr => Weights with { Sr = 0, SrMid = 0 },
+            _ => Weights,
+        };
+        var sr = nn.functional.mse_loss(output.Sr, hr);
+        var pseudoLr = nn.functional.mse_loss(output.PseudoLr, lr);
+        var srMid = nn.functional.mse_loss(output.SrMid, hr);
+        var pseudoLrMid = nn.functional.mse_loss(output.PseudoLrMid, lr);
+
+        IReadOnlyList<Tensor> predicted = w.KernelEveryStage ? output.Kernels : [output.Kernel];
+        var codeTarget = _pca.Encode(kernel);
+        var kernelPca = stack(predicted.Select(k => (_pca.Encode(k) - codeTarget).abs().mean())).mean();
+        var kernelNorm = stack(predicted.Select(k => k.abs().sum([1, 2]).mean())).mean();
+        var kernelFull = stack(predicted.Select(k => (k - kernel).abs().mean())).mean();
+
+        var total = w.Sr * sr + w.PseudoLr * pseudoLr + w.SrMid * srMid + w.PseudoLrMid * pseudoLrMid
+                  + w.KernelPca * kernelPca + w.KernelNorm * kernelNorm;
+        if (w.KernelFull != 0) total = total + w.KernelFull * kernelFull;
+        static double V(Tensor t) => t.detach().item<float>();
+        return new KbSrLossTerms(total.MoveToOuterDisposeScope(), V(sr), V(pseudoLr), V(srMid), V(pseudoLrMid),
+                                 V(kernelPca), V(kernelNorm), V(kernelFull));
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using KbSr.Degradation;
+using KbSr.Model;
+
+namespace KbSr.Training;
+
+/// <summary>
+/// Everything a training run needs besides the data (method.md §5, design.md §3.5). Immutable, JSON round trip;
+/// copied into the run folder as <c>train.json</c>. Defaults are the DBPN/IKC choices the paper leaves open:
+/// Adam (0.9, 0.999), rate 1e-4 halved on a schedule, batch 16.
+/// </summary>
+public sealed record TrainOptions
+{
+    /// <summary>The network (architecture + loss weights).</summary>
+    public KbSrConfig Model { get; init; } = KbSrConfig.Small;
+
+    /// <summary>Training steps in total (a resumed run continues to this count).</summary>
+    public long Steps { get; init; } = 1000;
+
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>HR crop side; the LR patch is HrPatch / scale.</summary>
+    public int HrPatch { get; init; } = 96;
+
+    public KernelDistribution Kernels { get; init; } = KernelDistribution.Paper;
+    public bool QuantizeLr { get; init; } = true;
+    public double NoiseSigma { get; init; }
+
+    public double LearningRate { get; init; } = 1e-4;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>"constant", "step" (× <see cref="LrGamma"/> every <see cref="LrStepEvery"/> steps) or "cosine".</summary>
+    public string LrSchedule { get; init; } = "step";
+    public int LrStepEvery { get; init; } = 200_000;
+    public double LrGamma { get; init; } = 0.5;
+    public double MinLearningRate { get; init; } = 1e-7;
+
+    /// <summary>Clip the global gradient norm to this value; 0 = off.</summary>
+    public double GradClip { get; init; }
+
+    /// <summary>"joint" (the paper) or "staged" (§5.3: SR with true kernels → estimator with true HR → joint).</summary>
+    public string Schedule { get; init; } = "joint";
+
+    /// <summary>For "staged": steps of the SR-only and estimator-only phases; the rest is joint.</summary>
+    public long SrPhaseSteps { get; init; }
+    public long EstimatorPhaseSteps { get; init; }
+
+    /// <summary>Validate every N steps (0 = never) on <see cref="ValidationSet"/> at <see cref="ValidationSigmas"/>.</summary>
+    public int ValidateEvery { get; init; } = 500;
+    public string ValidationSet { get; init; } = "Set5";
+    public IReadOnlyList<double> ValidationSigmas { get; init; } = [1.3, 2.6];
+
+    /// <summary>Evaluate only the first N images of the validation set (0 = all).</summary>
+    public int ValidationImages { get; init; }
+
+    public int CheckpointEvery { get; init; } = 500;
+    public int LogEvery { get; init; } = 10;
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Batches prepared ahead on a background thread; -1 = automatic (2 on CUDA, 0 on CPU).</summary>
+    public int Prefetch { get; init; } = -1;
+
+    /// <summary>Stop after this many seconds of training (0 = no limit); a checkpoint is written first.</summary>
+    public double TimeLimitSeconds { get; init; }
+
+    public BatchOptions Batches => new(BatchSize, HrPatch, Model.Scale, Kernels, QuantizeLr, NoiseSigma);
+
+    public LearningRateSchedule RateSchedule =>
+        new(LrSchedule, LearningRate, LrStepEvery, LrGamma, MinLearningRate, (int)Math.Min(Steps, int.MaxValue));
+
+    /// <summary>The phase of step <paramref name="step"/> under <see cref="Schedule"/>.</summary>
+    public TrainingPhase PhaseAt(long step) => Schedule switch
+    {
+        "joint" => TrainingPhase.Joint,
+        "staged" when step < SrPhaseSteps => TrainingPhase.SrWithTrueKernels,
+        "staged" when step < SrPhaseSteps + EstimatorPhaseSteps => TrainingPhase.EstimatorWithTrueHr,
+        "staged" => TrainingPhase.Joint,
+        _ => throw new ArgumentException($"schedule '{Schedule}': expected joint or staged"),
+    };
+
+    public void Validate()
+    {
+        Model.Validate();
+        Batches.Validate();
+        Kernels.Validate();
+        _ = RateSchedule.At(0);
+        _ = PhaseAt(0);
+        if (Steps < 0) throw new ArgumentException($"steps must be ≥ 0, got {Steps}");
+        if (Kernels.KernelSize != Model.KernelSize)
+            throw new ArgumentException($"kernel distribution size {Kernels.KernelSize} ≠ network kernel size {Model.KernelSize}");
+        if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0, got {LearningRate}");
+        if (CheckpointEvery < 1 || LogEvery < 1) throw new ArgumentException("checkpointEvery and logEvery must be ≥ 1");
+    }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static TrainOptions FromJson(string json, string source = "training options")
+    {
+        try
+        {
+            var options = JsonSerializer.Deserialize<TrainOptions>(json, Json) ?? throw new JsonException("null");
+            options.Validate();
+            return options;
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{source}: not valid training options: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>What a training step updates (§5.3's staged schedule; the paper trains jointly).</summary>
+public enum TrainingPhase
+{
+    /// <summary>Everything, with the full eq. 3.</summary>
+    Joint,
+    /// <summary>SR path only: the true kernels replace K_t; kernel terms off.</summary>
+    SrWithTrueKernels,
+    /// <summary>Estimators only: the true HR replaces SR_t in the pseudo-LR; SR terms off.</summary>
+    EstimatorWithTrueHr,
+}

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using KbSr.Data;
+using KbSr.Degradation;
+using KbSr.Evaluation;
+using KbSr.Inference;
+using KbSr.Model;
+using KbSr.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KbSr.Training;
+
+/// <summary>What one logged training step reports.</summary>
+public sealed record StepReport(long Step, long TotalSteps, TrainingPhase Phase, double LearningRate,
+    IReadOnlyDictionary<string, double> Loss, double StepsPerSecond, TimeSpan Elapsed, TimeSpan Remaining);
+
+/// <summary>What one validation pass reports: mean PSNR on Y of the final SR and of every stage, kernel L1.</summary>
+public sealed record ValidationReport(long Step, double PsnrY, IReadOnlyList<double> StagePsnrY, double KernelL1, bool Best);
+
+/// <summary>How a run ended.</summary>
+public enum TrainingEnd { Completed, Interrupted, TimeLimit }
+
+/// <summary>Raised when the loss stops being finite; the last checkpoint on disk is intact.</summary>
+public sealed class NonFiniteLossException(string message) : Exception(message);
+
+/// <summary>
+/// Trains a <see cref="KbSrNet"/> (design.md §3.5): synthetic batches, eq. 3, Adam with a rate schedule and
+/// optional gradient clipping, the joint or staged schedule, periodic validation, atomic checkpoints (last
+/// and best), metrics to JSONL/CSV. Resuming from <c>last.ckpt</c> reproduces the uninterrupted run exactly
+/// on the CPU: weights, Adam's state and the step are restored, and batch n is a function of (seed, n).
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private readonly TrainOptions _options;
+    private readonly RunFolder _run;
+    private readonly Device _device;
+    private readonly HrImageCache _images;
+    private readonly KernelPca _pca;
+    private readonly KbSrLoss _loss;
+    private readonly MetricsLog _metrics;
+    private readonly MetricsLog _validation;
+    private long _step;
+    private double _bestPsnr = double.NegativeInfinity;
+
+    /// <summary>Called every <see cref="TrainOptions.LogEvery"/> steps.</summary>
+    public Action<StepReport>? OnStep { get; set; }
+
+    /// <summary>Called after every validation pass.</summary>
+    public Action<ValidationReport>? OnValidation { get; set; }
+
+    /// <summary>One-line messages (checkpoints written, resume, warnings).</summary>
+    public Action<string> Log { get; set; } = Console.WriteLine;
+
+    public KbSrNet Net { get; }
+    public TorchSharp.Modules.Adam Optimizer { get; }
+    public long Step => _step;
+
+    private Trainer(TrainOptions options, RunFolder run, HrImageCache images, Device device, bool resume)
+    {
+        options.Validate();
+        _options = options;
+        _run = run;
+        _device = device;
+        _images = images;
+        TorchRuntime.Seed(options.Seed);
+        _pca = KernelPca.ForDistribution(options.Kernels, dims: options.Model.Loss.PcaDims, seed: options.Seed);
+        Net = new KbSrNet(options.Model);
+        Net.to(device);
+        _loss = new KbSrLoss(options.Model.Loss, _pca);
+        Optimizer = optim.Adam(Net.parameters(), lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2);
+        _metrics = new MetricsLog(run.Path, "metrics");
+        _validation = new MetricsLog(run.Path, "validation");
+        if (resume) Restore();
+    }
+
+    /// <summary>Starts a new run in a new folder.</summary>
+    public static Trainer StartNew(TrainOptions options, string runFolder, HrImageCache images, Device? device = null) =>
+        new(options, RunFolder.CreateNew(runFolder, options), images, device ?? CPU, resume: false);
+
+    /// <summary>Continues the run in <paramref name="runFolder"/> from its last checkpoint.</summary>
+    public static Trainer Resume(string runFolder, HrImageCache images, Device? device = null, TrainOptions? overrides = null)
+    {
+        var (run, options) = RunFolder.OpenForResume(runFolder, overrides);
+        return new Trainer(options, run, images, device ?? CPU, resume: true);
+    }
+
+    /// <summary>Reads the training images a run's options ask for (HR crop = the minimum size).</summary>
+    public static HrImageCache LoadImages(IEnumerable<string> sets, TrainOptions options, string? dataRoot = null, Action<string>? warn = null) =>
+        HrImageCache.Load(sets.Select(s => DataRoot.SetFolder(s, dataRoot)), options.HrPatch, warn);
+
+    /// <summary>Trains until <see cref="TrainOptions.Steps"/>, the time limit, or cancellation (then a checkpoint is written).</summary>
+    public TrainingEnd Run(CancellationToken cancel = default)
+    {
+        var source = new SyntheticBatchSource(_images, _options.Batches, _options.Seed);
+        int depth = _options.Prefetch >= 0 ? _options.Prefetch : _device.type == DeviceType.CUDA ? 2 : 0;
+        using var batches = new BatchPrefetcher(source, _step, _device, depth);
+        var schedule = _options.RateSchedule;
+        var clock = Stopwatch.StartNew();
+        long startStep = _step;
+        var window = Stopwatch.StartNew();
+        long windowStart = _step;
+        Net.train();
+
+        while (_step < _options.Steps)
+        {
+            if (cancel.IsCancellationRequested) return Stop(TrainingEnd.Interrupted);
+            if (_options.TimeLimitSeconds > 0 && clock.Elapsed.TotalSeconds >= _options.TimeLimitSeconds)
+                return Stop(TrainingEnd.TimeLimit);
+
+            var phase = _options.PhaseAt(_step);
+            double rate = schedule.At(_step);
+            IReadOnlyDictionary<string, double> values;
+            using (var scope = NewDisposeScope())
+            {
+                using var batch = batches.Next();
+                foreach (var group in Optimizer.ParamGroups) group.LearningRate = rate;
+                using var output = Net.Run(batch.Lr, Overrides(phase, batch));
+                using var terms = _loss.Compute(output, batch.Hr, batch.Lr, batch.Kernels, phase);
+                values = terms.Values();
+                if (!double.IsFinite(values["total"]))
+                    throw new NonFiniteLossException(
+                        $"step {_step}: the loss is {values["total"]} ({string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value:G4}"))}); " +
+                        $"stopped without writing a checkpoint — {_run.LastCheckpoint} holds the last good state");
+                Optimizer.zero_grad();
+                terms.Total.backward();
+                if (_options.GradClip > 0) nn.utils.clip_grad_norm_(Net.parameters(), _options.GradClip);
+                Optimizer.step();
+            }
+            _step++;
+
+            if (_step % _options.LogEvery == 0 || _step == _options.Steps)
+            {
+                double stepsPerSecond = (_step - windowStart) / Math.Max(1e-9, window.Elapsed.TotalSeconds);
+                var record = new Dictionary<string, double>(values) { ["step"] = _step, ["learning_rate"] = rate, ["phase"] = (int)phase };
+                _metrics.Write(record);
+                var remaining = TimeSpan.FromSeconds((_options.Steps - _step) / Math.Max(1e-9, (_step - startStep) / clock.Elapsed.TotalSeconds));
+                OnStep?.Invoke(new StepReport(_step, _options.Steps, phase, rate, values, stepsPerSecond, clock.Elapsed, remaining));
+                window.Restart();
+                windowStart = _step;
+            }
+            if (_options.ValidateEvery > 0 && _step % _options.ValidateEvery == 0) Validate();
+            if (_step % _options.CheckpointEvery == 0) SaveCheckpoint(_run.LastCheckpoint);
+        }
+        return Stop(TrainingEnd.Completed);
+    }
+
+    private TrainingEnd Stop(TrainingEnd end)
+    {
+        SaveCheckpoint(_run.LastCheckpoint);
+        Log($"{end.ToString().ToLowerInvariant()} at step {_step}; checkpoint {_run.LastCheckpoint}");
+        return end;
+    }
+
+    /// <summary>Mean PSNR (Y) of the final SR and each stage on the validation set, and the kernel L1 error.</summary>
+    public ValidationReport Validate()
+    {
+        var options = new EvalOptions([_options.ValidationSet], _options.ValidationSigmas, _options.Model.Scale,
+            _options.Model.KernelSize, MaxImages: _options.ValidationImages);
+        var results = new Evaluator(options, _device).Run([new KbSrSuperResolver(Net)]);
+        var rows = results.Images;
+        double psnr = rows.Average(r => r.PsnrY);
+        var stages = Enumerable.Range(0, rows[0].StagePsnrY!.Count).Select(t => rows.Average(r => r.StagePsnrY![t])).ToList();
+        double kernelL1 = rows.Average(r => r.KernelL1 ?? double.NaN);
+        bool best = psnr > _bestPsnr;
+        if (best)
+        {
+            _bestPsnr = psnr;
+            SaveCheckpoint(_run.BestCheckpoint);
+        }
+        var record = new Dictionary<string, double> { ["step"] = _step, ["psnr_y"] = psnr, ["kernel_l1"] = kernelL1 };
+        for (int t = 0; t < stages.Count; t++) record[$"psnr_y_stage{t + 1}"] = stages[t];
+        _validation.Write(record);
+        var report = new ValidationReport(_step, psnr, stages, kernelL1, best);
+        OnValidation?.Invoke(report);
+        Net.train();
+        return report;
+    }
+
+    private static KbSrOverrides? Overrides(TrainingPhase phase, SyntheticBatch batch) => phase switch
+    {
+        TrainingPhase.SrWithTrueKernels => KbSrOverrides.WithKernel(batch.Kernels),
+        TrainingPhase.EstimatorWithTrueHr => new KbSrOverrides(TrueHr: batch.Hr),
+        _ => null,
+    };
+
+    private void SaveCheckpoint(string path)
+    {
+        var state = new TrainingState { Step = _step, Seed = _options.Seed, LearningRate = _options.RateSchedule.At(_step) };
+        if (double.IsFinite(_bestPsnr)) state.Numbers["bestPsnrY"] = _bestPsnr; // JSON has no −∞: absent = no validation yet
+        Checkpoint.Save(path, Net, state, _pca, Optimizer);
+    }
+
+    private void Restore()
+    {
+        using var checkpoint = Checkpoint.Read(_run.LastCheckpoint, _options.Model);
+        checkpoint.LoadWeightsInto(Net);
+        if (!checkpoint.HasOptimizerState)
+            throw new InvalidDataException($"{_run.LastCheckpoint} holds no optimiser state: it cannot be resumed exactly");
+        checkpoint.LoadOptimizerInto(Optimizer);
+        _step = checkpoint.State.Step;
+        _bestPsnr = checkpoint.State.Numbers.GetValueOrDefault("bestPsnrY", double.NegativeInfinity);
+        _metrics.TruncateFrom(_step + 1);
+        _validation.TruncateFrom(_step + 1);
+        Log($"resumed {_run.Path} at step {_step}");
+    }
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Net.Dispose();
+        _pca.Dispose();
+    }
+}

@@ -1,0 +1,282 @@
+using System.Globalization;
+using KbSr.Degradation;
+using KbSr.Evaluation;
+using KbSr.Imaging;
+using static TorchSharp.torch;
+
+namespace KbSr.Tests.Evaluation;
+
+public class EvaluatorTests
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    [Fact]
+    public void Evaluator_OnTwoImageSet_WritesTablesWhoseValuesEqualAHandComputedPsnr()
+    {
+        var images = EvalTestData.TwoImages();
+        string root = EvalTestData.MakeRoot("Tiny", images);
+        try
+        {
+            var options = new EvalOptions(["Tiny"], [0, 1.3], Scale: 4, DataRoot: root);
+            var results = new Evaluator(options).Run([new BicubicUpsampler()]);
+            var files = results.Write(Path.Combine(root, "out", "t"));
+            Assert.Equal(new[] { "t.md", "t.csv", "t-images.csv" }, files.Select(Path.GetFileName));
+            Assert.All(files, f => Assert.True(File.Exists(f), f));
+
+            // Expectation: HR mod-cropped by hand, LR made by plain bicubic (σ = 0) or eq. 1 (σ = 1.3),
+            // quantised by hand, bicubic ×4, then the metric written out in EvalTestData.HandPsnrY.
+            var expected = new Dictionary<(string Image, string Sigma), double>();
+            foreach (var (name, image) in images)
+            {
+                using var scope = NewDisposeScope();
+                var hr = image.Crop(0, 0, image.Width / 4 * 4, image.Height / 4 * 4).ToTensor().unsqueeze(0);
+                var lr0 = EvalTestData.QuantizeToEven(Bicubic.Resize(hr, 0.25));
+                var lr13 = Degrader.Degrade(hr, GaussianKernel.Isotropic(1.3), 4);
+                expected[(name, "0.0")] = EvalTestData.HandPsnrY(Bicubic.Resize(lr0, 4), hr, shave: 4);
+                expected[(name, "1.3")] = EvalTestData.HandPsnrY(Bicubic.Resize(lr13, 4), hr, shave: 4);
+            }
+
+            var perImage = ReadCsv(files[2]);
+            Assert.Equal(4, perImage.Count);
+            foreach (var row in perImage)
+            {
+                Assert.Equal("bicubic", row["method"]);
+                Assert.Equal("Tiny", row["set"]);
+                double psnr = double.Parse(row["psnr_y"], Inv);
+                Assert.Equal(expected[(row["image"], row["sigma"])], psnr, 9);
+                double ssim = double.Parse(row["ssim_y"], Inv);
+                Assert.InRange(ssim, 0.3, 1.0);
+            }
+
+            var summary = ReadCsv(files[1]);
+            Assert.Equal(2, summary.Count);
+            foreach (var row in summary)
+            {
+                double mean = (expected[("a", row["sigma"])] + expected[("b", row["sigma"])]) / 2;
+                Assert.Equal(mean, double.Parse(row["psnr_y"], Inv), 9);
+                Assert.Equal("2", row["images"]);
+            }
+
+            string md = File.ReadAllText(files[0]);
+            double mean0 = (expected[("a", "0.0")] + expected[("b", "0.0")]) / 2;
+            double mean13 = (expected[("a", "1.3")] + expected[("b", "1.3")]) / 2;
+            Assert.Contains($"| bicubic | {mean0.ToString("0.00", Inv)} | {mean13.ToString("0.00", Inv)} |", md);
+            // blur makes the inputs strictly harder for bicubic upsampling
+            Assert.True(mean13 < mean0, $"σ=1.3 PSNR {mean13} should be below σ=0 PSNR {mean0}");
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluator_WithLrDirWrittenBySynthesis_GivesIdenticalScoresToInMemorySynthesis()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages());
+        try
+        {
+            string lrRoot = Path.Combine(root, "lr");
+            foreach (double sigma in new[] { 0.0, 1.3 })
+            {
+                string folder = TestSetSynthesis.WriteSet(Path.Combine(root, "Tiny"), lrRoot, "Tiny", 4, sigma);
+                Assert.Equal(new[] { "a.png", "b.png" }, Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+            }
+            var options = new EvalOptions(["Tiny"], [0, 1.3], DataRoot: root);
+            var inMemory = new Evaluator(options).Run([new BicubicUpsampler()]).Images;
+            var fromFiles = new Evaluator(options with { LrDir = lrRoot }).Run([new BicubicUpsampler()]).Images;
+            Assert.Equal(4, inMemory.Count);
+            Assert.Equal(inMemory.Select(r => (r.Image, r.Sigma, r.PsnrY, r.SsimY)),
+                         fromFiles.Select(r => (r.Image, r.Sigma, r.PsnrY, r.SsimY)));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluator_WithGaussian8_LabelsG8AndAveragesOverTheEightSigmas()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages()[0]);
+        try
+        {
+            var g8 = new Evaluator(new EvalOptions(["Tiny"], [0.5], DataRoot: root, Gaussian8: true)).Run([new BicubicUpsampler()]);
+            Assert.Equal([1.8, 2.0, 2.2, 2.4, 2.6, 2.8, 3.0, 3.2], g8.Images.Select(r => r.Sigma));
+            var row = Assert.Single(g8.Summary());
+            Assert.Equal("g8", row.SigmaLabel);
+            Assert.Equal(1, row.Images);
+
+            // the same eight σ evaluated one column each: their mean is the g8 cell
+            var each = new Evaluator(new EvalOptions(["Tiny"], [1.8, 2.0, 2.2, 2.4, 2.6, 2.8, 3.0, 3.2], DataRoot: root))
+                .Run([new BicubicUpsampler()]).Summary();
+            Assert.Equal(8, each.Count);
+            Assert.Equal(each.Average(r => r.PsnrY), row.PsnrY, 10);
+            Assert.Equal(each.Average(r => r.SsimY), row.SsimY, 10);
+            Assert.True(each.Min(r => r.PsnrY) < row.PsnrY && row.PsnrY < each.Max(r => r.PsnrY));
+            Assert.Contains("| method | Gaussian8 |", g8.ToMarkdown());
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluator_WithMissingLrFile_ThrowsNamingTheFile()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages());
+        try
+        {
+            string lrRoot = Path.Combine(root, "lr");
+            string folder = TestSetSynthesis.WriteSet(Path.Combine(root, "Tiny"), lrRoot, "Tiny", 4, 1.3);
+            File.Delete(Path.Combine(folder, "b.png"));
+            var options = new EvalOptions(["Tiny"], [1.3], DataRoot: root, LrDir: lrRoot);
+            var e = Assert.Throws<FileNotFoundException>(() => new Evaluator(options).Run([new BicubicUpsampler()]));
+            Assert.Contains(Path.Combine(folder, "b.png"), e.Message);
+            Assert.Contains("kbsr synth", e.Message);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluator_WithLrFileOfWrongSize_ThrowsNamingTheFileAndBothSizes()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages());
+        try
+        {
+            string lrRoot = Path.Combine(root, "lr");
+            string folder = TestSetSynthesis.WriteSet(Path.Combine(root, "Tiny"), lrRoot, "Tiny", 4, 1.3);
+            string bad = Path.Combine(folder, "a.png");
+            ImageFile.WritePng(EvalTestData.Smooth(10, 10, seed: 3), bad);   // a is 48×40 → LR should be 12×10
+            var options = new EvalOptions(["Tiny"], [1.3], DataRoot: root, LrDir: lrRoot);
+            var e = Assert.Throws<InvalidDataException>(() => new Evaluator(options).Run([new BicubicUpsampler()]));
+            Assert.Contains(bad, e.Message);
+            Assert.Contains("10×10", e.Message);
+            Assert.Contains("12×10", e.Message);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluator_WithMissingSet_ThrowsNamingTheSetAndTheSetsThere()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages()[0]);
+        try
+        {
+            var e = Assert.Throws<DirectoryNotFoundException>(() =>
+                new Evaluator(new EvalOptions(["Set5"], [0], DataRoot: root)).Run([new BicubicUpsampler()]));
+            Assert.Contains("'Set5'", e.Message);
+            Assert.Contains("Tiny", e.Message);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluator_WithKernelEstimatingMethod_ReportsKernelErrorsAgainstTheTrueKernel()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages()[0]);
+        try
+        {
+            var results = new Evaluator(new EvalOptions(["Tiny"], [0, 1.3], DataRoot: root)).Run([new DeltaKernelMethod()]);
+            var at0 = results.Images.Single(r => r.Sigma == 0);
+            var at13 = results.Images.Single(r => r.Sigma == 1.3);
+            // the method always answers a delta: exact at σ = 0; at σ = 1.3, Σ|δ − g| = 2(1 − g_centre)
+            Assert.Equal(0.0, at0.KernelL1!.Value, 12);
+            Assert.Equal(0.0, at0.KernelMse!.Value, 12);
+            double centre = GaussianCentre(1.3, 21);
+            Assert.Equal(2 * (1 - centre), at13.KernelL1!.Value, 6);
+            Assert.Equal([at13.PsnrY, at13.PsnrY], at13.StagePsnrY!);   // both "stages" are the final SR
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluator_WithSaveImagesTo_WritesOnePngPerImageAndSigma()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages());
+        try
+        {
+            string saved = Path.Combine(root, "sr");
+            new Evaluator(new EvalOptions(["Tiny"], [1.3], DataRoot: root)) { SaveImagesTo = saved }.Run([new BicubicUpsampler()]);
+            string folder = Path.Combine(saved, "bicubic", "Tiny", "x4_sigma1.3");
+            var files = Directory.GetFiles(folder).Select(Path.GetFileName).Order().ToArray();
+            Assert.Equal(new[] { "a.png", "b.png" }, files);
+            var a = ImageFile.Read(Path.Combine(folder, "a.png"));
+            Assert.Equal((48, 40), (a.Width, a.Height));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluator_WithMaxImages_EvaluatesTheFirstImagesAndReportsEachStep()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages());
+        try
+        {
+            var steps = new List<IReadOnlyList<ImageScore>>();
+            var results = new Evaluator(new EvalOptions(["Tiny"], [0, 2.6], DataRoot: root, MaxImages: 1)) { OnImage = steps.Add }
+                .Run([new BicubicUpsampler(), new DeltaKernelMethod()]);
+            Assert.Equal(4, results.Images.Count);
+            Assert.All(results.Images, r => Assert.Equal("a", r.Image));
+            Assert.Equal(2, steps.Count);                                  // one call per image × σ, with both methods
+            Assert.All(steps, s => Assert.Equal(new[] { "bicubic", "delta" }, s.Select(r => r.Method)));
+            Assert.Throws<ArgumentException>(() => new Evaluator(new EvalOptions(["Tiny"], [0], DataRoot: root)).Run([]));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluator_Run_LeavesNoLiveTensors()
+    {
+        string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages());
+        try
+        {
+            var evaluator = new Evaluator(new EvalOptions(["Tiny"], [0, 1.3], DataRoot: root));
+            evaluator.Run([new BicubicUpsampler(), new DeltaKernelMethod()]);        // warm caches
+            long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            evaluator.Run([new BicubicUpsampler(), new DeltaKernelMethod()]);
+            Assert.True(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount == before,
+                "evaluation leaked tensors: " + TorchSharp.DisposeScopeManager.Statistics);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void BicubicUpsampler_OfConstantImage_IsTheSameConstantAtScaleTimesTheSize()
+    {
+        using var lr = full(1, 3, 5, 7, 0.25f);
+        using var result = new BicubicUpsampler().SuperResolve(lr, 3);
+        Assert.Equal(new long[] { 1, 3, 15, 21 }, result.Sr.shape);
+        Assert.True(result.Sr.sub(0.25f).abs().max().item<float>() < 1e-6f);
+        Assert.Null(result.Kernel);
+        Assert.Equal("bicubic", new BicubicUpsampler().Name);
+    }
+
+    private static double GaussianCentre(double sigma, int size)
+    {
+        int r = size / 2;
+        double total = 0;
+        for (int y = -r; y <= r; y++)
+            for (int x = -r; x <= r; x++)
+                total += Math.Exp(-(x * x + y * y) / (2 * sigma * sigma));
+        return 1 / total;
+    }
+
+    internal static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Where(l => l.Length > 0).Select(l =>
+        {
+            var cells = l.Split(',');
+            Assert.Equal(header.Length, cells.Length);
+            return header.Zip(cells).ToDictionary(p => p.First, p => p.Second);
+        }).ToList();
+    }
+
+    /// <summary>A blind method stub: bicubic SR, always the delta kernel, two identical stages.</summary>
+    private sealed class DeltaKernelMethod : ISuperResolver
+    {
+        public string Name => "delta";
+
+        public SrResult SuperResolve(Tensor lr, int scale)
+        {
+            var sr = Bicubic.Resize(lr, scale);
+            var kernel = zeros(21, 21);
+            kernel[10, 10] = 1f;
+            return new SrResult(sr, kernel, [sr.clone(), sr.clone()]);
+        }
+    }
+}

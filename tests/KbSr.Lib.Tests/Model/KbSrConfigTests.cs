@@ -1,0 +1,69 @@
+using KbSr.Model;
+
+namespace KbSr.Tests.Model;
+
+public sealed class KbSrConfigTests
+{
+    [Fact]
+    public void Paper_HasThePapersHyperparameters()
+    {
+        var p = KbSrConfig.Paper;
+        Assert.Equal((10, 64, 256, 4, 21, 5), (p.Stages, p.Channels, p.InitialChannels, p.Scale, p.KernelSize, p.MidStage));
+        Assert.Equal((32, 0.2, true, false, false, false), (p.SftHidden, p.SftSlope, p.DifferenceInSft, p.DifferenceToEstimator, p.KernelSft, p.GlobalResidual));
+        Assert.Equal(0, p.Loss.KernelFull);
+        Assert.Equal(21, p.Loss.PcaDims);
+    }
+
+    [Fact]
+    public void Json_RoundTrip_GivesAnEqualConfig()
+    {
+        var config = KbSrConfig.Small with { KernelSft = true, Loss = new KbSrLossWeights { KernelFull = 0.5, KernelEveryStage = true } };
+        var back = KbSrConfig.FromJson(config.ToJson());
+        Assert.Equal(config, back);
+        Assert.Equal(config.Hash(), back.Hash());
+        Assert.Contains("\"kernelSft\": true", config.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hash_IsStableAndChangesWithAnyField()
+    {
+        Assert.Equal(KbSrConfig.Paper.Hash(), new KbSrConfig().Hash());
+        Assert.Matches("^[0-9a-f]{12}$", KbSrConfig.Paper.Hash());
+        Assert.NotEqual(KbSrConfig.Paper.Hash(), (KbSrConfig.Paper with { SftSlope = 0.1 }).Hash());
+        Assert.NotEqual(KbSrConfig.Paper.Hash(), (KbSrConfig.Paper with { Loss = new KbSrLossWeights { Sr = 2 } }).Hash());
+    }
+
+    [Fact]
+    public void FromJson_UnknownField_Throws()
+    {
+        string json = KbSrConfig.Test.ToJson().Replace("\"stages\"", "\"stagez\"", StringComparison.Ordinal);
+        Assert.Throws<FormatException>(() => KbSrConfig.FromJson(json));
+    }
+
+    [Fact]
+    public void EnsureCompatible_DifferentArchitecture_NamesEveryDifferingField()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            KbSrConfig.Paper.EnsureCompatible(KbSrConfig.Paper with { Channels = 32, KernelSft = true }));
+        Assert.Contains("Channels (64 vs 32)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("KernelSft", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Stages", e.Message, StringComparison.Ordinal);
+        // Loss weights are training settings, not architecture.
+        KbSrConfig.Paper.EnsureCompatible(KbSrConfig.Paper with { Loss = new KbSrLossWeights { Sr = 3 } });
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(1)]
+    public void Validate_UnsupportedScale_Throws(int scale) =>
+        Assert.Throws<ArgumentException>(() => (KbSrConfig.Test with { Scale = scale }).Validate());
+
+    [Fact]
+    public void ModelComplexity_PaperProjection_MatchesHandCount()
+    {
+        // Up at ×4, LR 24×24: 3 layers of 64·64·8·8 MACs per LR pixel → 2·3·262144·576 FLOPs.
+        var costs = ModelComplexity.Estimate(KbSrConfig.Paper, 24, 24);
+        Assert.Equal(2.0 * 3 * 64 * 64 * 64 * 576, costs.Single(c => c.Block == "stages.0" && c.Part == "up").Flops);
+        Assert.DoesNotContain(costs, c => c.Block == "stages.9" && c.Part == "down");
+    }
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using KbSr.Degradation;
+using KbSr.Imaging;
+using KbSr.Model;
+using KbSr.Training;
+
+namespace KbSr.Tests.Training;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("kbsr-trainer-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static TrainOptions Options(long steps) => new()
+    {
+        Model = KbSrConfig.Test, Steps = steps, BatchSize = 2, HrPatch = 16,
+        Kernels = KernelDistribution.Isotropic(0.3, 1.5, KbSrConfig.Test.KernelSize),
+        LearningRate = 1e-3, LrSchedule = "constant", ValidateEvery = 0, CheckpointEvery = 1_000, LogEvery = 1, Seed = 5,
+    };
+
+    private static HrImageCache Images()
+    {
+        var cache = new HrImageCache();
+        using var chart = TestChart.Make(64);
+        cache.Add(RgbImage.FromTensor(chart), "chart");
+        return cache;
+    }
+
+    private static List<string> LossColumn(string run) =>
+        File.ReadLines(Path.Combine(run, "metrics.csv")).Skip(1).Select(l => l.Split(',')[^1]).ToList(); // "total" sorts last
+
+    [Fact]
+    public void Resume_AfterHalfTheSteps_ReproducesTheUninterruptedLossesExactly()
+    {
+        using var images = Images();
+        string whole = Path.Combine(_root, "whole"), split = Path.Combine(_root, "split");
+        using (var t = Trainer.StartNew(Options(6), whole, images)) { t.Log = _ => { }; Assert.Equal(TrainingEnd.Completed, t.Run()); }
+        using (var t = Trainer.StartNew(Options(3), split, images)) { t.Log = _ => { }; t.Run(); }
+        using (var t = Trainer.Resume(split, images, overrides: Options(6)))
+        {
+            t.Log = _ => { };
+            Assert.Equal(3, t.Step);
+            t.Run();
+        }
+        var expected = LossColumn(whole);
+        Assert.Equal(6, expected.Count);
+        Assert.Equal(expected, LossColumn(split));  // bit-identical as printed with "R"
+        Assert.NotEqual(expected[0], expected[5]);  // and the run did change the weights
+    }
+
+    [Fact]
+    public void StartNew_InAFolderHoldingARun_RefusesAndLeavesItAlone()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        using (var t = Trainer.StartNew(Options(1), run, images)) { t.Log = _ => { }; t.Run(); }
+        byte[] before = File.ReadAllBytes(Path.Combine(run, "checkpoints", "last.ckpt"));
+        var e = Assert.Throws<IOException>(() => Trainer.StartNew(Options(1), run, images));
+        Assert.Contains("--resume", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(run, "checkpoints", "last.ckpt")));
+    }
+
+    [Fact]
+    public void Resume_FromATruncatedCheckpoint_FailsNamingTheFileAndKeepsIt()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        using (var t = Trainer.StartNew(Options(2), run, images)) { t.Log = _ => { }; t.Run(); }
+        string last = Path.Combine(run, "checkpoints", "last.ckpt");
+        byte[] full = File.ReadAllBytes(last);
+        File.WriteAllBytes(last, full[..(full.Length / 2)]);
+        var e = Assert.Throws<InvalidDataException>(() => Trainer.Resume(run, images, overrides: Options(4)));
+        Assert.Contains(last, e.Message);
+        Assert.Equal(full.Length / 2, new FileInfo(last).Length);
+    }
+
+    [Fact]
+    public void Run_WhenTheLossBecomesNonFinite_StopsAndKeepsTheLastGoodCheckpoint()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        // An absurd rate blows the weights up within a few steps; a checkpoint is written after every step.
+        var options = Options(50) with { LearningRate = 1e12, CheckpointEvery = 1 };
+        using var trainer = Trainer.StartNew(options, run, images);
+        trainer.Log = _ => { };
+        var e = Assert.Throws<NonFiniteLossException>(() => trainer.Run());
+        Assert.Contains("last good state", e.Message);
+        long failedAt = trainer.Step;
+        Assert.True(failedAt < 50);
+        using var checkpoint = Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt"));
+        Assert.Equal(failedAt, checkpoint.State.Step);   // the step before the bad one, readable and whole
+    }
+
+    [Fact]
+    public void Run_WithCancellation_WritesACheckpointAndReportsInterrupted()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        using var cancel = new CancellationTokenSource();
+        using var trainer = Trainer.StartNew(Options(100), run, images);
+        trainer.Log = _ => { };
+        trainer.OnStep = r => { if (r.Step == 2) cancel.Cancel(); };
+        Assert.Equal(TrainingEnd.Interrupted, trainer.Run(cancel.Token));
+        using var checkpoint = Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt"));
+        Assert.Equal(2, checkpoint.State.Step);
+    }
+
+    [Fact]
+    public void LoadImages_OfAMissingSet_NamesIt()
+    {
+        var e = Assert.ThrowsAny<Exception>(() => Trainer.LoadImages(["NoSuchSet"], Options(1), dataRoot: _root));
+        Assert.Contains("NoSuchSet", e.Message);
+    }
+
+    [Fact]
+    public void StagedSchedule_PhasesFollowTheConfiguredLengths()
+    {
+        var options = Options(10) with { Schedule = "staged", SrPhaseSteps = 3, EstimatorPhaseSteps = 2 };
+        var phases = Enumerable.Range(0, 7).Select(s => options.PhaseAt(s)).ToList();
+        Assert.Equal([TrainingPhase.SrWithTrueKernels, TrainingPhase.SrWithTrueKernels, TrainingPhase.SrWithTrueKernels,
+            TrainingPhase.EstimatorWithTrueHr, TrainingPhase.EstimatorWithTrueHr, TrainingPhase.Joint, TrainingPhase.Joint], phases);
+    }
+
+    [Fact]
+    public void StagedRun_LogsEachPhaseAndTrainsThrough()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        var options = Options(5) with { Schedule = "staged", SrPhaseSteps = 2, EstimatorPhaseSteps = 2 };
+        using (var t = Trainer.StartNew(options, run, images)) { t.Log = _ => { }; t.Run(); }
+        var header = File.ReadLines(Path.Combine(run, "metrics.csv")).First().Split(',');
+        int phase = Array.IndexOf(header, "phase");
+        var logged = File.ReadLines(Path.Combine(run, "metrics.csv")).Skip(1)
+            .Select(l => (int)double.Parse(l.Split(',')[phase], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal([1, 1, 2, 2, 0], logged);
+    }
+}
