@@ -106,6 +106,22 @@ public class KernelProcessTests
         // Two prints 600 ms apart must arrive as two stream messages, i.e. the first before the cell ended.
         var r = client.Execute("Console.WriteLine(\"one\"); Thread.Sleep(600); Console.WriteLine(\"two\");", TimeSpan.FromSeconds(30));
         Assert.Equal("one\ntwo\n", r.Outputs.Single()!["text"]!.GetValue<string>());
+        var input = client.Execute("Console.ReadLine()", TimeSpan.FromSeconds(30));
+        Assert.Equal("error", input.Status);
+        Assert.Contains("stdin", input.ErrorValue, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NotebookRunner_UnknownOrBadParameter_RejectedBeforeRunning()
+    {
+        string outPath = Path.Combine(TestTools.NewTempDir(), "never.ipynb");
+        var unknown = Assert.Throws<ParameterException>(() => NotebookRunner.Run(new NotebookRunOptions(TestTools.NotebookPath("failing.ipynb"), outPath,
+            new Dictionary<string, string> { ["Nope"] = "1" }, TimeSpan.FromSeconds(60))));
+        Assert.Contains("'Nope'", unknown.Message, StringComparison.Ordinal);
+        var typed = Assert.Throws<ParameterException>(() => NotebookRunner.Run(new NotebookRunOptions(TestTools.NotebookPath("failing.ipynb"), outPath,
+            new Dictionary<string, string> { ["Steps"] = "2.5" }, TimeSpan.FromSeconds(60))));
+        Assert.Contains("an int", typed.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(outPath));
     }
 
     [Fact]
