@@ -103,9 +103,15 @@ public class KernelProcessTests
     public void Kernel_StreamsOutputWhileTheCellRuns()
     {
         using var client = KernelClient.Start(Path.GetTempPath(), TimeSpan.FromSeconds(60));
-        // Two prints 600 ms apart must arrive as two stream messages, i.e. the first before the cell ended.
-        var r = client.Execute("Console.WriteLine(\"one\"); Thread.Sleep(600); Console.WriteLine(\"two\");", TimeSpan.FromSeconds(30));
+        // The first print must arrive while the cell is still sleeping, not with the cell's end.
+        var clock = Stopwatch.StartNew();
+        var arrivals = new List<(string Text, TimeSpan At)>();
+        var r = client.Execute("Console.WriteLine(\"one\"); Thread.Sleep(1000); Console.WriteLine(\"two\");", TimeSpan.FromSeconds(30),
+            m => { if (m.MsgType == "stream") arrivals.Add((m.Content["text"]!.GetValue<string>(), clock.Elapsed)); });
+        var end = clock.Elapsed;
         Assert.Equal("one\ntwo\n", r.Outputs.Single()!["text"]!.GetValue<string>());
+        Assert.Equal("one\n", arrivals[0].Text);
+        Assert.True(end - arrivals[0].At > TimeSpan.FromMilliseconds(600), $"first output came {(end - arrivals[0].At).TotalMilliseconds:0} ms before the end");
         var input = client.Execute("Console.ReadLine()", TimeSpan.FromSeconds(30));
         Assert.Equal("error", input.Status);
         Assert.Contains("stdin", input.ErrorValue, StringComparison.Ordinal);
