@@ -94,6 +94,17 @@ public class ScriptEngineTests
     }
 
     [Fact]
+    public void Execute_LoopsInsideCellTypesAndLambdas_StillCompileWithInjectedChecks()
+    {
+        var engine = new ScriptEngine(new Sink());
+        var r = engine.Execute("class Acc { public int Sum(int n) { int s = 0; for (int i = 1; i <= n; i++) s += i; return s; } }\n" +
+                               "Func<int, int> twice = k => { int t = 0; foreach (var _ in Enumerable.Range(0, 2)) t += k; return t; };\n" +
+                               "new Acc().Sum(4) + twice(5)");
+        Assert.True(r.Success, r.ErrorValue);
+        Assert.Equal(20, r.Value);
+    }
+
+    [Fact]
     public void Complete_MembersAfterDot_AndNamesInScope()
     {
         var engine = new ScriptEngine(new Sink());
