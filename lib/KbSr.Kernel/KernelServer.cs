@@ -172,7 +172,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
 
         _currentParent = message;
         CellResult result;
-        try { result = _engine.Execute(code); }
+        try { result = _engine.Execute(code, count); }
         finally { _stdout!.Flush(); _stderr!.Flush(); }
         foreach (var note in result.Notes) PublishStream("stdout", note + "\n");
 

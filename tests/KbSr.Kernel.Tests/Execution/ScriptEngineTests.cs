@@ -43,6 +43,10 @@ public class ScriptEngineTests
         Assert.Equal("ArgumentException", runtime.ErrorName);
         Assert.Equal("bad", runtime.ErrorValue);
         Assert.Contains("line 3", runtime.Traceback[0], StringComparison.Ordinal);
+        Assert.True(engine.Execute("int Fail(int k)\n{\n    return 10 / k;\n}").Success);
+        var nested = engine.Execute("Fail(0)");
+        Assert.Equal("DivideByZeroException", nested.ErrorName);
+        Assert.Contains(nested.Traceback, l => l.Contains("in cell 3, line 3", StringComparison.Ordinal)); // defined in the third cell (the failed ones count too)
     }
 
     [Fact]
