@@ -72,6 +72,7 @@ public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
     public override KbModuleOutput forward(KbModuleInput input)
     {
         var srFeature = up.call(input.LrFeature);                                        // step 1: [B, C, s·h, s·w]
+        var lrFeatureProjected = down?.call(srFeature);                                  // step 2: LR'ft (none in module T)
         var srFeatures = input.PreviousSrFeatures is null ? srFeature : cat([input.PreviousSrFeatures, srFeature], dim: 1);
         var sr = sr_head.call(srFeatures);                                               // step 3: SRt
         if (input.LrUpsampled is not null) sr = sr + input.LrUpsampled;
@@ -82,9 +83,8 @@ public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
         var kernel = input.KernelOverride ?? estimate.Kernel;
         var pseudoLr = PseudoLr(input.TrueHr ?? sr, kernel, _scale);                      // step 5
         var difference = (pseudoLr - input.Lr).square();                                 // step 6: Dt
-        if (down is null || sft is null)
+        if (lrFeatureProjected is null || sft is null)
             return new KbModuleOutput(null, srFeatures, sr, estimate.Kernel, estimate.Field, pseudoLr, difference);
-        var lrFeatureProjected = down.call(srFeature);                                   // step 2: LR'ft
         var condition = _differenceInSft ? difference : zeros_like(difference);
         var lrFeature = sft.call(lrFeatureProjected, condition);                         // step 7: LRft
         if (kernel_sft is not null)

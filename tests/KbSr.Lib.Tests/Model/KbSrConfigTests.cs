@@ -59,6 +59,15 @@ public sealed class KbSrConfigTests
         Assert.Throws<ArgumentException>(() => (KbSrConfig.Test with { Scale = scale }).Validate());
 
     [Fact]
+    public void ModelRegistry_UnknownName_ThrowsListingTheKnownOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ModelRegistry.Create(KbSrConfig.Test with { Model = "dbpn" }));
+        Assert.Contains("kbsr", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => KbSrConfig.Preset("Huge"));
+        Assert.Equal(KbSrConfig.Small, KbSrConfig.Preset("small"));
+    }
+
+    [Fact]
     public void ModelComplexity_PaperProjection_MatchesHandCount()
     {
         // Up at ×4, LR 24×24: 3 layers of 64·64·8·8 MACs per LR pixel → 2·3·262144·576 FLOPs.
