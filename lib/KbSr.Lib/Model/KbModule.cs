@@ -84,7 +84,7 @@ public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
         var pseudoLr = PseudoLr(input.TrueHr ?? sr, kernel, _scale);                      // step 5
         var difference = (pseudoLr - input.Lr).square();                                 // step 6: Dt
         if (lrFeatureProjected is null || sft is null)
-            return new KbModuleOutput(null, srFeatures, sr, estimate.Kernel, estimate.Field, pseudoLr, difference);
+            return new KbModuleOutput(null, srFeatures, sr, kernel, estimate.Field, pseudoLr, difference);
         var condition = _differenceInSft ? difference : zeros_like(difference);
         var lrFeature = sft.call(lrFeatureProjected, condition);                         // step 7: LRft
         if (kernel_sft is not null)
