@@ -35,8 +35,11 @@ internal static class BenchCommand
             if (n < 1 || b < 1 || size < 1) { Console.Error.WriteLine("--steps, --batch and --lr-size must be ≥ 1"); return 2; }
             var device = TorchRuntime.SelectDevice();
             Console.WriteLine($"device {device}, threads {get_num_threads()}, batch {b} of {size}×{size} LR, {n} timed steps");
-            Console.WriteLine($"{"preset",-7} {"params",11} {"step ms",9} {"min ms",8} {"ms/LR MP",10} {"GFLOP/fwd",10} {"GFLOP/s trn",12} {"GFLOP/s inf",12} {"VmHWM MiB",10} {"RSS growth",11}");
-            foreach (string name in presets) Run(name, KbSrConfig.Preset(name), n, b, size, device);
+            Console.WriteLine($"{"preset",-7} {"params",11} {"step ms",9} {"min ms",8} {"synth ms",9} {"synth %",8} {"ms/LR MP",10} {"GFLOP/fwd",10} {"GFLOP/s trn",12} {"GFLOP/s inf",12} {"VmHWM MiB",10} {"RSS growth",11}");
+            using var images = BenchImages(out string imageSource);
+            foreach (string name in presets) Run(name, KbSrConfig.Preset(name), n, b, size, device, images);
+            Console.WriteLine($"synth = one synthetic training batch (crops, flips, kernels, blur, bicubic ↓s, 8-bit) from {imageSource};");
+            Console.WriteLine("synth % = its share of synth + step, i.e. of a training step without background prefetching;");
             Console.WriteLine("step = zero_grad + forward + eq. 3 + backward + Adam, median; GFLOP/s trn counts 3× the forward FLOPs per step;");
             Console.WriteLine("ms/LR MP = no-grad forward of the same batch per LR megapixel; RSS growth = VmRSS after the last step − after warm-up.");
             return 0;
@@ -44,7 +47,40 @@ internal static class BenchCommand
         return command;
     }
 
-    private static void Run(string name, KbSrConfig config, int steps, int batch, int size, Device device)
+    /// <summary>HR images for the synthesis timing: T91 from the data root when present, else the test chart.</summary>
+    private static HrImageCache BenchImages(out string source)
+    {
+        try
+        {
+            source = "T91";
+            return HrImageCache.Load([KbSr.Data.DataRoot.SetFolder("T91")], minSize: 96, warn: _ => { });
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException or UnauthorizedAccessException)
+        {
+            source = "the built-in test chart (no T91 under the data root)";
+            var cache = new HrImageCache();
+            using var chart = KbSr.Imaging.TestChart.Make(256);
+            cache.Add(KbSr.Imaging.RgbImage.FromTensor(chart), "chart");
+            return cache;
+        }
+    }
+
+    private static double SynthesisMilliseconds(HrImageCache images, KbSrConfig config, int batch, int size, Device device, int repeats)
+    {
+        var source = new SyntheticBatchSource(images, new BatchOptions(batch, size * config.Scale, config.Scale,
+            KernelDistribution.Isotropic(0.2, 4.0, config.KernelSize)), seed: 0);
+        source.Get(0, device).Dispose();                       // warm-up: bicubic matrices, allocator
+        var times = new List<double>();
+        for (int i = 1; i <= repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var b = source.Get(i, device);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return Median(times);
+    }
+
+    private static void Run(string name, KbSrConfig config, int steps, int batch, int size, Device device, HrImageCache images)
     {
         TorchRuntime.Seed(0);
         using var network = ModelRegistry.Create(config);
@@ -84,10 +120,11 @@ internal static class BenchCommand
             network.train();
         }
         double median = Median(times), inferenceMedian = Median(inference);
+        double synthesis = SynthesisMilliseconds(images, config, batch, size, device, Math.Max(5, steps));
         double flops = ModelComplexity.ForwardFlops(config, size, size) * batch;
         double megapixels = batch * (double)size * size / 1e6;
         long parameters = network.parameters().Sum(p => p.numel());
-        Console.WriteLine($"{name,-7} {parameters,11:N0} {median,9:F1} {times.Min(),8:F1} {inferenceMedian / megapixels,10:F0} {flops / 1e9,10:F2} " +
+        Console.WriteLine($"{name,-7} {parameters,11:N0} {median,9:F1} {times.Min(),8:F1} {synthesis,9:F1} {100 * synthesis / (synthesis + median),7:F1}% {inferenceMedian / megapixels,10:F0} {flops / 1e9,10:F2} " +
                           $"{3 * flops / (median / 1e3) / 1e9,12:F1} {flops / (inferenceMedian / 1e3) / 1e9,12:F1} " +
                           $"{ProcessMemory("VmHWM") / 1024.0,10:F0} {(rssAfter - rssBefore) / 1024.0,8:F1} MiB");
     }

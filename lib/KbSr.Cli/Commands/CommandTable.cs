@@ -15,6 +15,7 @@ internal static class CommandTable
         TrainCommand.Build(),
         EvalCommand.Build(),
         SrCommand.Build(),
+        ExportCommand.Build(),
         ModelCommand.Build(),
         BenchCommand.Build(),
         KernelCommand.Build(),

@@ -79,6 +79,8 @@ internal static class TrainCommand
             using var trainer = parse.GetValue(resume)
                 ? Trainer.Resume(folder, images, target, options)
                 : Trainer.StartNew(options, folder, images, target);
+            // The command that made (or resumed) this run, for model cards (`kbsr export`).
+            File.AppendAllText(Path.Combine(folder, "command.txt"), "kbsr " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
             var end = progress.Run(trainer, options.Steps, cancel.Token);
             Console.WriteLine($"{end}: step {trainer.Step}/{options.Steps}; run folder {Path.GetFullPath(folder)}");
             return end == TrainingEnd.Interrupted ? 130 : 0;
