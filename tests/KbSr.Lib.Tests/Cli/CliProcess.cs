@@ -2,31 +2,35 @@ using System.Diagnostics;
 
 namespace KbSr.Tests.Cli;
 
-/// <summary>Runs the `kbsr` CLI (kbsr.dll sits next to the tests) in a fresh process.</summary>
+/// <summary>Runs the `kbsr` CLI (kbsr.dll sits next to the tests: the test project references the CLI) in a
+/// fresh process, with <c>KBSR_DATA</c> pointing at the test datasets unless the arguments name a root.</summary>
 internal static class CliProcess
 {
-    public static Process Start(string arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static Process Start(params string[] arguments)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "kbsr.dll");
-        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
+        var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "kbsr.dll"));
+        foreach (string a in arguments) psi.ArgumentList.Add(a);
         psi.Environment["KBSR_DATA"] = TestSetup.DataRoot;
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         return Process.Start(psi)!;
     }
 
-    public static (int Code, string Stdout, string Stderr) Run(string arguments, TimeSpan? timeout = null)
+    /// <summary>Runs to completion (killed after <paramref name="timeoutSeconds"/>): exit code and both streams.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string[] arguments, int timeoutSeconds = 900)
     {
-        using var p = Start(arguments);
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(3)))
+        using var process = Start(arguments);
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
         {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kbsr {arguments} did not finish in time");
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"kbsr {string.Join(' ', arguments)} did not finish in {timeoutSeconds} s");
         }
-        return (p.ExitCode, stdout.Result, stderr.Result);
+        return (process.ExitCode, await stdout, await stderr);
     }
 }

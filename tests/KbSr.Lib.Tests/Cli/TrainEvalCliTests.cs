@@ -11,20 +11,32 @@ public sealed class TrainEvalCliTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public void Train20Steps_ThenEvalOnSet5_WritesRunFolderAndTables()
+    public async Task Train20Steps_ThenExport_ThenEvalOnSet5_WritesRunFolderCardAndTables()
     {
         string run = Path.Combine(_root, "run");
-        var (code, stdout, stderr) = CliProcess.Run(
-            $"train --preset Small --data T91 --steps 20 --batch 4 --patch 64 --seed 3 --set validateEvery=0 --set logEvery=10 --out \"{run}\"");
+        var (code, stdout, stderr) = await CliProcess.RunAsync(
+            ["train", "--preset", "Small", "--data", "T91", "--steps", "20", "--batch", "4", "--patch", "64", "--seed", "3",
+             "--set", "validateEvery=0", "--set", "logEvery=10", "--out", run]);
         Assert.True(code == 0, $"train exit {code}\n{stdout}\n{stderr}");
         Assert.Contains("Completed: step 20/20", stdout);
         foreach (string f in new[] { "train.json", "environment.json", "metrics.jsonl", "metrics.csv", "checkpoints/last.ckpt" })
             Assert.True(File.Exists(Path.Combine(run, f)), f + " missing");
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length); // header + steps 10, 20
 
+        string weights = Path.Combine(_root, "weights", "net.ckpt");
+        (code, stdout, stderr) = await CliProcess.RunAsync(["export", run, "--out", weights, "--name", "net"]);
+        Assert.True(code == 0, $"export exit {code}\n{stdout}\n{stderr}");
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(weights, ".json")))!;
+        Assert.Equal(20, card["steps"]!.GetValue<long>());
+        Assert.Equal("T91", card["trainingData"]!.GetValue<string>());
+        Assert.Equal("Small", card["preset"]!.GetValue<string>());
+        Assert.StartsWith("kbsr train --preset Small", card["command"]!.GetValue<string>());
+        Assert.True(new FileInfo(weights).Length < new FileInfo(Path.Combine(run, "checkpoints", "last.ckpt")).Length,
+            "exported weights carry no optimiser state, so they are smaller than the checkpoint");
+
         string prefix = Path.Combine(_root, "eval");
-        (code, stdout, stderr) = CliProcess.Run(
-            $"eval --weights net=\"{Path.Combine(run, "checkpoints", "last.ckpt")}\" --sets Set5 --sigmas 2.6 --max-images 2 --out \"{prefix}\"");
+        (code, stdout, stderr) = await CliProcess.RunAsync(
+            ["eval", "--weights", "net=" + weights, "--sets", "Set5", "--sigmas", "2.6", "--max-images", "2", "--out", prefix]);
         Assert.True(code == 0, $"eval exit {code}\n{stdout}\n{stderr}");
         var rows = File.ReadAllLines(prefix + ".csv").Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(["bicubic", "net"], rows.Select(r => r[0]).ToArray());
@@ -38,8 +50,8 @@ public sealed class TrainEvalCliTests : IDisposable
     {
         if (!OperatingSystem.IsLinux()) return; // SIGTERM is a POSIX signal
         string run = Path.Combine(_root, "run");
-        using var p = CliProcess.Start(
-            $"train --preset Test --data Set5 --steps 100000 --batch 2 --patch 16 --set kernels.kernelSize=5 --set validateEvery=0 --set logEvery=1 --out \"{run}\"");
+        using var p = CliProcess.Start("train", "--preset", "Test", "--data", "Set5", "--steps", "100000", "--batch", "2", "--patch", "16",
+            "--set", "kernels.kernelSize=5", "--set", "validateEvery=0", "--set", "logEvery=1", "--out", run);
         var stderr = p.StandardError.ReadToEndAsync();
         string? line;
         while ((line = p.StandardOutput.ReadLine()) is not null && !line.StartsWith("step 2/", StringComparison.Ordinal)) { }

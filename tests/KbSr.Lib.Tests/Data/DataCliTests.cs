@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using KbSr.Tests.Cli;
 using KbSr.Imaging;
 using KbSr.Tests.Imaging;
 
@@ -15,16 +15,8 @@ public class DataCliTests
         {
             string set5 = Directory.CreateDirectory(Path.Combine(root, "Set5")).FullName;
             for (int i = 1; i <= 4; i++) ImageFile.WritePng(TestImages.Random(4, 4, seed: i), Path.Combine(set5, $"img_{i:D3}.png"));
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "kbsr.dll"), "data", "verify", "Set5", "--data", root })
-                info.ArgumentList.Add(arg);
-            using var process = Process.Start(info)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = await process.StandardOutput.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try { await process.WaitForExitAsync(timeout.Token); }
-            catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
-            Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}\n{stdout}\n{await stderr}");
+            var (code, stdout, stderr) = await CliProcess.RunAsync(["data", "verify", "Set5", "--data", root], 60);
+            Assert.True(code == 1, $"exit {code}\n{stdout}\n{stderr}");
             Assert.Contains("Set5: FAILED (4/5 images", stdout);
             Assert.Contains("4 image files, expected 5", stdout);
         }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using KbSr.Tests.Cli;
 using System.Globalization;
 using KbSr.Evaluation;
 
@@ -13,17 +13,8 @@ public class EvalBicubicCliTests
         try
         {
             string prefix = Path.Combine(root, "t");
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "kbsr.dll"), "eval-bicubic",
-                         "--sets", "Tiny", "--sigmas", "0,1.3", "--data", root, "--out", prefix })
-                info.ArgumentList.Add(arg);
-            using var process = Process.Start(info)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = await process.StandardOutput.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try { await process.WaitForExitAsync(timeout.Token); }
-            catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
-            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{stdout}\n{await stderr}");
+            var (code, stdout, stderr) = await CliProcess.RunAsync(["eval-bicubic", "--sets", "Tiny", "--sigmas", "0,1.3", "--data", root, "--out", prefix], 60);
+            Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
 
             foreach (string suffix in new[] { ".md", ".csv", "-images.csv" })
             {
