@@ -103,10 +103,6 @@ public static class NotebookRunner
 
     private static void WriteAtomically(JsonObject notebook, string path)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(temp, notebook.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(temp, full, overwrite: true);
+        AtomicFile.WriteAllText(path, notebook.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 }

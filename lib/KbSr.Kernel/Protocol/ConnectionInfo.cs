@@ -31,9 +31,7 @@ public sealed class ConnectionInfo
 
     public void Write(string path)
     {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this));
     }
 
     /// <summary>A connection on free loopback ports with a fresh random key (used by the notebook runner).</summary>

@@ -122,19 +122,7 @@ public sealed class KernelPca : IDisposable
         foreach (float v in Components.contiguous().data<float>()) { BinaryPrimitives.WriteSingleLittleEndian(span[offset..], v); offset += 4; }
         foreach (double v in ExplainedVarianceRatio.data<double>()) { BinaryPrimitives.WriteDoubleLittleEndian(span[offset..], v); offset += 8; }
 
-        string full = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        string temp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Reads a projection written by <see cref="Save"/>; throws <see cref="InvalidDataException"/>

@@ -90,24 +90,8 @@ public sealed class Checkpoint : IDisposable
         byte[] hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
         body.Write(hash);
 
-        string full = System.IO.Path.GetFullPath(path);
-        string? folder = System.IO.Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        string temp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                body.Position = 0;
-                body.CopyTo(file);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        body.Position = 0;
+        AtomicFile.Write(path, body.CopyTo);
     }
 
     /// <summary>Reads and verifies a checkpoint; with <paramref name="expected"/>, also checks that its config
