@@ -122,11 +122,11 @@ internal static class DemoCommand
         if (path is not null) return (ImageFile.Read(path), path);
         try
         {
-            string set5 = DataRoot.SetFolder("Set5");
-            string butterfly = Path.Combine(set5, "img_003.png");
-            if (File.Exists(butterfly)) return (ImageFile.Read(butterfly), "Set5 img_003 (butterfly)");
+            // Set5's third image is the butterfly, whatever the files are called (img_003.png, img_003_SRF_4_HR.png, …).
+            var set5 = ImageFile.ListImages(DataRoot.SetFolder("Set5"));
+            if (set5.Count == 5) return (ImageFile.Read(set5[2]), $"Set5 {Path.GetFileNameWithoutExtension(set5[2])} (butterfly)");
         }
-        catch (Exception e) when (e is DirectoryNotFoundException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is DirectoryNotFoundException or InvalidOperationException or IOException or InvalidDataException)
         {
             // no data root: fall through to the chart
         }
