@@ -17,5 +17,7 @@ internal static class CommandTable
         SrCommand.Build(),
         ModelCommand.Build(),
         BenchCommand.Build(),
+        KernelCommand.Build(),
+        NotebookCommand.Build(),
     ];
 }

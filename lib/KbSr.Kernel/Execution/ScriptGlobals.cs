@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using KbSr.Kernel.Formatting;
+
+namespace KbSr.Kernel.Execution;
+
+/// <summary>Where a cell's rich outputs go (the kernel publishes them on iopub).</summary>
+public interface IDisplaySink
+{
+    void Display(JsonObject bundle, string displayId, bool update);
+}
+
+/// <summary>Members every cell sees as globals: <c>display(x)</c> and <c>Kernel</c>.</summary>
+public sealed class ScriptGlobals(IDisplaySink sink, KernelContext context)
+{
+    /// <summary>The kernel's state visible to cells, e.g. <c>Kernel.Cancellation</c>.</summary>
+    public KernelContext Kernel { get; } = context;
+
+    /// <summary>Shows <paramref name="value"/> now; the returned handle updates that output in place.</summary>
+#pragma warning disable IDE1006 // lower-case on purpose: the name notebooks use in Jupyter and .NET Interactive
+    public DisplayHandle display(object? value)
+#pragma warning restore IDE1006
+    {
+        var handle = new DisplayHandle(sink, Guid.NewGuid().ToString("N"));
+        sink.Display(Formatter.Format(value), handle.DisplayId, update: false);
+        return handle;
+    }
+}
+
+/// <summary>An output shown with <c>display(x)</c>; <see cref="Update"/> replaces it (e.g. a live training curve).</summary>
+public sealed class DisplayHandle(IDisplaySink sink, string displayId)
+{
+    public string DisplayId { get; } = displayId;
+
+    public void Update(object? value) => sink.Display(Formatter.Format(value), DisplayId, update: true);
+
+    public override string ToString() => $"display {DisplayId}";
+}
+
+/// <summary>Per-kernel state cells may use.</summary>
+public sealed class KernelContext
+{
+    private CancellationTokenSource _cts = new();
+
+    /// <summary>Cancelled when the user interrupts the running cell. Long loops should pass it on or check it.</summary>
+    public CancellationToken Cancellation => _cts.Token;
+
+    /// <summary>The folder relative <c>#r</c> paths and files are resolved against.</summary>
+    public string WorkingDirectory { get; internal set; } = Environment.CurrentDirectory;
+
+    internal void Cancel() => _cts.Cancel();
+
+    internal void ResetIfCancelled()
+    {
+        if (!_cts.IsCancellationRequested) return;
+        _cts.Dispose();
+        _cts = new CancellationTokenSource();
+    }
+
+    /// <summary>Injected by the kernel into every loop body of a cell so that an interrupt also stops loops that never check.</summary>
+    public static void CheckInterrupt() => Current?.Cancellation.ThrowIfCancellationRequested();
+
+    internal static KernelContext? Current { get; set; }
+}

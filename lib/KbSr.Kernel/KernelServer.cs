@@ -1,0 +1,305 @@
+using System.Text.Json.Nodes;
+using KbSr.Kernel.Execution;
+using KbSr.Kernel.Formatting;
+using KbSr.Kernel.Protocol;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace KbSr.Kernel;
+
+/// <summary>
+/// The kernel process (design.md §3.2): Jupyter messaging protocol 5.3 over NetMQ. Shell requests run one
+/// at a time on the shell thread; control (interrupt, shutdown) and heartbeat have their own threads;
+/// iopub is shared under a lock. Badly signed messages are dropped and logged to stderr.
+/// </summary>
+public sealed class KernelServer : IDisplaySink, IDisposable
+{
+    public const string ImplementationVersion = "0.1.0";
+
+    private readonly ConnectionInfo _connection;
+    private readonly MessageSigner _signer;
+    private readonly TextWriter _log;
+    private readonly Lock _iopubGate = new();
+    private readonly RouterSocket _shell = new(), _control = new(), _stdin = new();
+    private readonly PublisherSocket _iopub = new();
+    private readonly ResponseSocket _heartbeat = new();
+    private readonly ScriptEngine _engine;
+    private readonly string _session = Guid.NewGuid().ToString("N");
+    private volatile bool _running = true;
+    private volatile JupyterMessage? _currentParent;
+    private int _executionCount;
+    private IopubWriter? _stdout, _stderr;
+
+    public int ExitCode { get; private set; }
+
+    public KernelServer(ConnectionInfo connection, TextWriter log, string? workingDirectory = null)
+    {
+        _connection = connection;
+        _signer = new MessageSigner(connection.Key);
+        _log = log;
+        _shell.Bind(connection.Address(connection.ShellPort));
+        _control.Bind(connection.Address(connection.ControlPort));
+        _stdin.Bind(connection.Address(connection.StdinPort));
+        _iopub.Bind(connection.Address(connection.IopubPort));
+        _heartbeat.Bind(connection.Address(connection.HeartbeatPort));
+        _engine = new ScriptEngine(this, workingDirectory);
+    }
+
+    /// <summary>Serves until a shutdown request; returns the process exit code.</summary>
+    public int Run()
+    {
+        _stdout = new IopubWriter("stdout", PublishStream);
+        _stderr = new IopubWriter("stderr", PublishStream);
+        Console.SetOut(_stdout);
+        Console.SetError(_stderr);
+        Console.SetIn(new RefusingReader());
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; _engine.Context.Cancel(); };
+
+        var heartbeat = new Thread(HeartbeatLoop) { IsBackground = true, Name = "heartbeat" };
+        var control = new Thread(ControlLoop) { IsBackground = true, Name = "control" };
+        heartbeat.Start();
+        control.Start();
+        Publish("status", new JsonObject { ["execution_state"] = "starting" }, null);
+        while (_running)
+        {
+            var message = Receive(_shell, "shell");
+            if (message is not null) HandleShell(message);
+        }
+        _stdout.Flush();
+        _stderr.Flush();
+        control.Join(TimeSpan.FromSeconds(1));
+        return ExitCode;
+    }
+
+    private JupyterMessage? Receive(NetMQSocket socket, string channel)
+    {
+        var frames = new NetMQMessage();
+        if (!socket.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(100), ref frames)) return null;
+        var message = JupyterMessage.Parse(frames, _signer, out var error);
+        if (message is null) _log.WriteLine($"kbsr-kernel: ignored a message on {channel}: {error}");
+        return message;
+    }
+
+    private void HeartbeatLoop()
+    {
+        while (_running)
+        {
+            byte[]? ping = null;
+            if (_heartbeat.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(100), out ping, out bool more))
+            {
+                _heartbeat.SendFrame(ping, more);
+                while (more && _heartbeat.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(100), out ping, out more))
+                    _heartbeat.SendFrame(ping, more);
+            }
+        }
+    }
+
+    private void ControlLoop()
+    {
+        while (_running)
+        {
+            var message = Receive(_control, "control");
+            if (message is null) continue;
+            Publish("status", Busy, message);
+            switch (message.MsgType)
+            {
+                case "interrupt_request":
+                    _engine.Context.Cancel();
+                    Reply(_control, message, "interrupt_reply", new JsonObject { ["status"] = "ok" });
+                    break;
+                case "shutdown_request":
+                    Shutdown(_control, message);
+                    break;
+                case "kernel_info_request":
+                    Reply(_control, message, "kernel_info_reply", KernelInfo());
+                    break;
+                default:
+                    _log.WriteLine($"kbsr-kernel: control message '{message.MsgType}' is not implemented");
+                    break;
+            }
+            Publish("status", Idle, message);
+        }
+    }
+
+    private static JsonObject Busy => new() { ["execution_state"] = "busy" };
+    private static JsonObject Idle => new() { ["execution_state"] = "idle" };
+
+    private void HandleShell(JupyterMessage message)
+    {
+        Publish("status", Busy, message);
+        try
+        {
+            switch (message.MsgType)
+            {
+                case "kernel_info_request": Reply(_shell, message, "kernel_info_reply", KernelInfo()); break;
+                case "execute_request": Execute(message); break;
+                case "is_complete_request":
+                    Reply(_shell, message, "is_complete_reply", ScriptEngine.IsComplete(Str(message, "code"))
+                        ? new JsonObject { ["status"] = "complete" }
+                        : new JsonObject { ["status"] = "incomplete", ["indent"] = "" });
+                    break;
+                case "complete_request": Complete(message); break;
+                case "inspect_request": Inspect(message); break;
+                case "comm_info_request": Reply(_shell, message, "comm_info_reply", new JsonObject { ["status"] = "ok", ["comms"] = new JsonObject() }); break;
+                case "history_request": Reply(_shell, message, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = new JsonArray() }); break;
+                case "shutdown_request": Shutdown(_shell, message); break;
+                case "comm_open": case "comm_msg": case "comm_close": break;
+                default: _log.WriteLine($"kbsr-kernel: shell message '{message.MsgType}' is not implemented"); break;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.WriteLine($"kbsr-kernel: {message.MsgType} failed: {e}");
+        }
+        finally
+        {
+            Publish("status", Idle, message);
+        }
+    }
+
+    private static string Str(JupyterMessage m, string key) => m.Content[key]?.GetValue<string>() ?? "";
+    private static bool Flag(JupyterMessage m, string key, bool fallback) => m.Content[key] is JsonValue v && v.TryGetValue(out bool b) ? b : fallback;
+
+    private void Execute(JupyterMessage message)
+    {
+        string code = Str(message, "code");
+        bool silent = Flag(message, "silent", false);
+        bool storeHistory = Flag(message, "store_history", !silent) && !silent;
+        bool stopOnError = Flag(message, "stop_on_error", true);
+        if (storeHistory) _executionCount++;
+        int count = _executionCount;
+        if (!silent) Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, message);
+
+        _currentParent = message;
+        CellResult result;
+        try { result = _engine.Execute(code); }
+        finally { _stdout!.Flush(); _stderr!.Flush(); }
+        foreach (var note in result.Notes) PublishStream("stdout", note + "\n");
+
+        if (result.Success)
+        {
+            if (result.HasValue && !silent)
+            {
+                JsonObject data;
+                try { data = Formatter.Format(result.Value); }
+                catch (Exception e) when (e is not OutOfMemoryException) { data = new JsonObject { ["text/plain"] = $"<formatting failed: {e.Message}>" }; }
+                Publish("execute_result", new JsonObject { ["execution_count"] = count, ["data"] = data, ["metadata"] = new JsonObject() }, message);
+            }
+            Reply(_shell, message, "execute_reply", new JsonObject
+            {
+                ["status"] = "ok", ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray(),
+            });
+            return;
+        }
+        var traceback = new JsonArray(result.Traceback.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray());
+        Publish("error", new JsonObject { ["ename"] = result.ErrorName, ["evalue"] = result.ErrorValue, ["traceback"] = traceback.DeepClone() }, message);
+        Reply(_shell, message, "execute_reply", new JsonObject
+        {
+            ["status"] = "error", ["execution_count"] = count, ["ename"] = result.ErrorName, ["evalue"] = result.ErrorValue, ["traceback"] = traceback,
+        });
+        if (stopOnError) AbortQueued();
+    }
+
+    /// <summary>stop_on_error: execute requests already queued behind a failed cell are answered "aborted".</summary>
+    private void AbortQueued()
+    {
+        var frames = new NetMQMessage();
+        while (_shell.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(10), ref frames))
+        {
+            var queued = JupyterMessage.Parse(frames, _signer, out var error);
+            frames = new NetMQMessage();
+            if (queued is null) { _log.WriteLine($"kbsr-kernel: ignored a message on shell: {error}"); continue; }
+            if (queued.MsgType != "execute_request") { HandleShell(queued); continue; }
+            Publish("status", Busy, queued);
+            Reply(_shell, queued, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = _executionCount });
+            Publish("status", Idle, queued);
+        }
+    }
+
+    private void Complete(JupyterMessage message)
+    {
+        string code = Str(message, "code");
+        int pos = message.Content["cursor_pos"]?.GetValue<int>() ?? code.Length;
+        var (matches, start, end) = _engine.Complete(code, pos);
+        Reply(_shell, message, "complete_reply", new JsonObject
+        {
+            ["status"] = "ok", ["matches"] = new JsonArray(matches.Select(m => (JsonNode?)JsonValue.Create(m)).ToArray()),
+            ["cursor_start"] = start, ["cursor_end"] = end, ["metadata"] = new JsonObject(),
+        });
+    }
+
+    private void Inspect(JupyterMessage message)
+    {
+        string code = Str(message, "code");
+        int pos = message.Content["cursor_pos"]?.GetValue<int>() ?? code.Length;
+        string? text = _engine.Inspect(code, pos);
+        Reply(_shell, message, "inspect_reply", new JsonObject
+        {
+            ["status"] = "ok", ["found"] = text is not null,
+            ["data"] = text is null ? new JsonObject() : new JsonObject { ["text/plain"] = text }, ["metadata"] = new JsonObject(),
+        });
+    }
+
+    private void Shutdown(NetMQSocket socket, JupyterMessage message)
+    {
+        bool restart = Flag(message, "restart", false);
+        Reply(socket, message, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
+        _engine.Context.Cancel();
+        _running = false;
+    }
+
+    private static JsonObject KernelInfo() => new()
+    {
+        ["status"] = "ok",
+        ["protocol_version"] = JupyterMessage.ProtocolVersion,
+        ["implementation"] = KernelSpec.Name,
+        ["implementation_version"] = ImplementationVersion,
+        ["language_info"] = new JsonObject
+        {
+            ["name"] = "csharp", ["version"] = "13.0", ["mimetype"] = "text/x-csharp", ["file_extension"] = ".cs",
+            ["pygments_lexer"] = "csharp", ["codemirror_mode"] = "text/x-csharp",
+        },
+        ["banner"] = "C# (KB-SR): Roslyn scripting with KbSr.Lib, TorchSharp and Plotly.NET",
+        ["help_links"] = new JsonArray(),
+    };
+
+    private void Reply(NetMQSocket socket, JupyterMessage parent, string msgType, JsonObject content)
+    {
+        var reply = JupyterMessage.Create(msgType, content, parent, _session);
+        // Shell and control sockets are each used by one thread only.
+        socket.SendMultipartMessage(reply.ToFrames(_signer));
+    }
+
+    private void Publish(string msgType, JsonObject content, JupyterMessage? parent)
+    {
+        var message = JupyterMessage.Create(msgType, content, parent, _session);
+        message.Identities.Clear();
+        var frames = message.ToFrames(_signer);
+        frames.Push(msgType);
+        lock (_iopubGate) _iopub.SendMultipartMessage(frames);
+    }
+
+    private void PublishStream(string name, string text) =>
+        Publish("stream", new JsonObject { ["name"] = name, ["text"] = text }, _currentParent);
+
+    void IDisplaySink.Display(JsonObject bundle, string displayId, bool update)
+    {
+        _stdout?.Flush();
+        _stderr?.Flush();
+        Publish(update ? "update_display_data" : "display_data", new JsonObject
+        {
+            ["data"] = bundle, ["metadata"] = new JsonObject(), ["transient"] = new JsonObject { ["display_id"] = displayId },
+        }, _currentParent);
+    }
+
+    public void Dispose()
+    {
+        _stdout?.Dispose();
+        _stderr?.Dispose();
+        foreach (var socket in new NetMQSocket[] { _shell, _control, _stdin, _iopub, _heartbeat })
+        {
+            socket.Options.Linger = TimeSpan.FromMilliseconds(200);
+            socket.Dispose();
+        }
+    }
+}

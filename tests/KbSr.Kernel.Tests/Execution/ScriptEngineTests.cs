@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using KbSr.Kernel.Execution;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KbSr.Kernel.Tests.Execution;
+
+public class ScriptEngineTests
+{
+    private sealed class Sink : IDisplaySink
+    {
+        public List<(JsonObject Bundle, string Id, bool Update)> Shown { get; } = [];
+        public void Display(JsonObject bundle, string displayId, bool update) => Shown.Add((bundle, displayId, update));
+    }
+
+    [Fact]
+    public void Execute_StateAwaitAndDisplay_CarryAcrossCells()
+    {
+        var sink = new Sink();
+        var engine = new ScriptEngine(sink);
+        Assert.True(engine.Execute("var x = 20;").Success);
+        var r = engine.Execute("await Task.Delay(1);\nx + 22");
+        Assert.True(r.Success);
+        Assert.Equal(42, r.Value);
+        var d = engine.Execute("var h = display(\"a\"); h.Update(\"b\"); h");
+        Assert.True(d.Success);
+        Assert.False(d.HasValue); // a display handle is not echoed as a result
+        Assert.Equal(2, sink.Shown.Count);
+        Assert.Equal(sink.Shown[0].Id, sink.Shown[1].Id);
+        Assert.True(sink.Shown[1].Update);
+        Assert.Equal("b", sink.Shown[1].Bundle["text/plain"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Execute_Errors_NameTheCellLine()
+    {
+        var engine = new ScriptEngine(new Sink());
+        var compile = engine.Execute("var a = 1;\nint b = \"no\";");
+        Assert.False(compile.Success);
+        Assert.Equal("CompilationError", compile.ErrorName);
+        Assert.Contains("line 2", compile.ErrorValue, StringComparison.Ordinal);
+        var runtime = engine.Execute("var c = 1;\n\nthrow new ArgumentException(\"bad\");");
+        Assert.Equal("ArgumentException", runtime.ErrorName);
+        Assert.Equal("bad", runtime.ErrorValue);
+        Assert.Contains("line 3", runtime.Traceback[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Execute_TorchAndLibImportedByDefault()
+    {
+        var engine = new ScriptEngine(new Sink());
+        var r = engine.Execute("arange(4, dtype: float32).sum().item<float>()");
+        Assert.True(r.Success, r.ErrorValue);
+        Assert.Equal(6f, r.Value);
+        Assert.True(engine.Execute("TorchRuntime.SelectDevice(\"cpu\").type.ToString()").Success);
+    }
+
+    [Fact]
+    public void Execute_RelativePathReference_LoadsAssemblyFromWorkingDirectory()
+    {
+        string dir = TestTools.NewTempDir();
+        var compilation = CSharpCompilation.Create("ProbeLib",
+            [CSharpSyntaxTree.ParseText("namespace Probe; public static class Hello { public static string Hi() => \"hi from probe\"; }")],
+            [MetadataReference.CreateFromFile(typeof(object).Assembly.Location), MetadataReference.CreateFromFile(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "System.Runtime.dll"))],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        Directory.CreateDirectory(Path.Combine(dir, "libs"));
+        Assert.True(compilation.Emit(Path.Combine(dir, "libs", "ProbeLib.dll")).Success);
+        var engine = new ScriptEngine(new Sink(), dir);
+        var r = engine.Execute("#r \"libs/ProbeLib.dll\"\nProbe.Hello.Hi()");
+        Assert.True(r.Success, r.ErrorValue);
+        Assert.Equal("hi from probe", r.Value);
+    }
+
+    [Fact]
+    public void Execute_Directives_NoteHostedPackageAndRejectOthers()
+    {
+        var engine = new ScriptEngine(new Sink());
+        var ok = engine.Execute("#!csharp\n#r \"nuget: Plotly.NET, 5.1.0\"\n1");
+        Assert.True(ok.Success);
+        Assert.Single(ok.Notes);
+        var bad = engine.Execute("#r \"nuget: Foo.Bar, 1.0\"");
+        Assert.Equal("DirectiveError", bad.ErrorName);
+        Assert.Contains("Foo.Bar", bad.ErrorValue, StringComparison.Ordinal);
+        Assert.Equal("DirectiveError", engine.Execute("#!pwsh\nls").ErrorName);
+    }
+
+    [Fact]
+    public void InjectInterruptChecks_KeepsLineCountAndWrapsLoops()
+    {
+        const string code = "int i = 0;\nwhile (true)\n{\n  i++;\n}\nfor (;;) i++;";
+        string rewritten = ScriptEngine.InjectInterruptChecks(code);
+        Assert.Equal(code.Split('\n').Length, rewritten.Split('\n').Length);
+        Assert.Equal(2, rewritten.Split("CheckInterrupt()").Length - 1);
+    }
+
+    [Fact]
+    public void Complete_MembersAfterDot_AndNamesInScope()
+    {
+        var engine = new ScriptEngine(new Sink());
+        engine.Execute("var text = \"abc\";");
+        var (matches, start, end) = engine.Complete("text.ToUp", 9);
+        Assert.Contains("ToUpper", matches);
+        Assert.Equal(5, start);
+        Assert.Equal(9, end);
+        Assert.Contains("text", engine.Complete("tex", 3).Matches);
+        Assert.Contains("WriteLine", engine.Complete("Console.Wri", 11).Matches);
+    }
+
+    [Fact]
+    public void IsComplete_OpenBlock_Incomplete()
+    {
+        Assert.True(ScriptEngine.IsComplete("var a = 1;"));
+        Assert.False(ScriptEngine.IsComplete("if (true) {"));
+    }
+}

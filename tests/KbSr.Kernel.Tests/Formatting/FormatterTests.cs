@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using KbSr.Kernel.Formatting;
+using static TorchSharp.torch;
+
+namespace KbSr.Kernel.Tests.Formatting;
+
+public class FormatterTests
+{
+    public sealed record Row(string Name, int Value);
+    public sealed class Custom { public int N { get; init; } }
+    public sealed class FakeImage { public int Width => 2; public int Height => 1; public byte[] Pixels => [255, 0, 0, 0, 0, 255]; }
+
+    [Fact]
+    public void Format_Records_HtmlTableWithColumnsAndEncodedCells()
+    {
+        var bundle = Formatter.Format(new List<Row> { new("a<b", 1), new("c", 2) });
+        string html = bundle["text/html"]!.GetValue<string>();
+        Assert.Contains("<th>Name</th><th>Value</th>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>a&lt;b</td><td>1</td>", html, StringComparison.Ordinal);
+        Assert.True(bundle.ContainsKey("text/plain"));
+    }
+
+    [Fact]
+    public void Register_CustomType_Wins()
+    {
+        Formatter.Register<Custom>(c => new Dictionary<string, JsonNode> { ["text/markdown"] = $"**{c.N}**" });
+        var bundle = Formatter.Format(new Custom { N = 7 });
+        Assert.Equal("**7**", bundle["text/markdown"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Format_ImageShapedTensorAndRgbType_Png()
+    {
+        using var t = full(3, 16, 24, 0.5f);
+        var png = Convert.FromBase64String(Formatter.Format(t)["image/png"]!.GetValue<string>());
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Assert.Equal(24, (png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19]); // IHDR width
+        Assert.Equal(16, (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);
+        using var small = ones(3, 2, 2);
+        Assert.False(Formatter.Format(small).ContainsKey("image/png"));
+        Assert.True(Formatter.Format(new FakeImage()).ContainsKey("image/png"));
+    }
+
+    [Fact]
+    public void Format_PlotlyChart_FigureJsonAndCdnHtml()
+    {
+        var chart = Plotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 });
+        var bundle = Formatter.Format(chart);
+        var figure = bundle["application/vnd.plotly.v1+json"]!;
+        Assert.Equal(4, figure["data"]![0]!["y"]![1]!.GetValue<int>());
+        string html = bundle["text/html"]!.GetValue<string>();
+        Assert.Contains(PlotlyFormatter.PlotlyJsUrl, html, StringComparison.Ordinal);
+        Assert.True(html.Length < 20_000); // plotly.js is referenced, not inlined
+    }
+}

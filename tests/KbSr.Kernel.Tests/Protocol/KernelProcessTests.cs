@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using KbSr.Kernel.Notebooks;
+using KbSr.Kernel.Protocol;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace KbSr.Kernel.Tests.Protocol;
+
+/// <summary>The kernel process over raw NetMQ and through the C# client: signatures, interrupt, shutdown, notebook runs.</summary>
+public class KernelProcessTests
+{
+    [Fact]
+    public void Kernel_WrongSignature_IgnoredAndLogged_RightSignatureAnswered()
+    {
+        var connection = ConnectionInfo.CreateLocal();
+        string file = Path.Combine(TestTools.NewTempDir(), "connection.json");
+        connection.Write(file);
+        var info = new ProcessStartInfo(KernelSpec.DotnetHost()) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { KernelSpec.KernelAssemblyPath, "-f", file }) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stderr = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        process.BeginErrorReadLine();
+        try
+        {
+            using var shell = new DealerSocket();
+            shell.Connect(connection.Address(connection.ShellPort));
+            var good = new MessageSigner(connection.Key);
+            var bad = new MessageSigner("not-the-key");
+
+            var forged = JupyterMessage.Create("kernel_info_request", []);
+            shell.SendMultipartMessage(forged.ToFrames(bad));
+            var genuine = JupyterMessage.Create("kernel_info_request", []);
+            shell.SendMultipartMessage(genuine.ToFrames(good));
+
+            var frames = new NetMQMessage();
+            Assert.True(shell.TryReceiveMultipartMessage(TimeSpan.FromSeconds(30), ref frames), "no reply to a correctly signed request");
+            var reply = JupyterMessage.Parse(frames, good, out var error);
+            Assert.NotNull(reply);
+            Assert.Equal(genuine.MsgId, reply!.ParentHeader["msg_id"]!.GetValue<string>());
+            Assert.Equal("5.3", reply.Content["protocol_version"]!.GetValue<string>());
+            frames = new NetMQMessage();
+            Assert.False(shell.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(500), ref frames), "the forged request was answered");
+            lock (stderr) Assert.Contains("signature mismatch", stderr.ToString(), StringComparison.Ordinal);
+
+            var shutdown = JupyterMessage.Create("shutdown_request", new JsonObject { ["restart"] = false });
+            shell.SendMultipartMessage(shutdown.ToFrames(good));
+            Assert.True(process.WaitForExit(10_000), "kernel did not exit after shutdown_request");
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(true);
+        }
+    }
+
+    [Fact]
+    public void Kernel_InterruptStopsEndlessLoops_ThenKeepsState_AndShutdownEndsProcess()
+    {
+        var client = KernelClient.Start(Path.GetTempPath(), TimeSpan.FromSeconds(60));
+        Process process;
+        try
+        {
+            process = Process.GetProcessById(client.ProcessId);
+            Assert.Equal("ok", client.Execute("var kept = 41;", TimeSpan.FromSeconds(30)).Status);
+            var clock = Stopwatch.StartNew();
+            var busy = client.Execute("long n = 0;\nwhile (true) { n++; }", TimeSpan.FromSeconds(1));
+            Assert.Equal("timeout", busy.Status);
+            Assert.Contains(busy.Outputs, o => o!["ename"]?.GetValue<string>() == "KernelInterrupted");
+            var sleepy = client.Execute("while (true) { System.Threading.Thread.Sleep(50); }", TimeSpan.FromSeconds(1));
+            Assert.Contains(sleepy.Outputs, o => o!["ename"]?.GetValue<string>() == "KernelInterrupted");
+            var cooperative = client.Execute("while (true) { Kernel.Cancellation.ThrowIfCancellationRequested(); }", TimeSpan.FromSeconds(1));
+            Assert.Contains(cooperative.Outputs, o => o!["ename"]?.GetValue<string>() == "KernelInterrupted");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20));
+            var after = client.Execute("kept + 1", TimeSpan.FromSeconds(30));
+            Assert.Equal("42", after.Outputs.Single()!["data"]!["text/plain"]!.GetValue<string>());
+
+            client.Shutdown(TimeSpan.FromSeconds(10));
+            Assert.True(process.HasExited);
+        }
+        finally { client.Dispose(); }
+    }
+
+    [Fact]
+    public void Kernel_StreamsOutputWhileTheCellRuns()
+    {
+        using var client = KernelClient.Start(Path.GetTempPath(), TimeSpan.FromSeconds(60));
+        // Two prints 600 ms apart must arrive as two stream messages, i.e. the first before the cell ended.
+        var r = client.Execute("Console.WriteLine(\"one\"); Thread.Sleep(600); Console.WriteLine(\"two\");", TimeSpan.FromSeconds(30));
+        Assert.Equal("one\ntwo\n", r.Outputs.Single()!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void NotebookRunner_FailingCell_NonZeroNamesCell_AndWritesExecutedCopy()
+    {
+        string outPath = Path.Combine(TestTools.NewTempDir(), "failing.out.ipynb");
+        var result = NotebookRunner.Run(new NotebookRunOptions(TestTools.NotebookPath("failing.ipynb"), outPath,
+            new Dictionary<string, string> { ["Smoke"] = "true", ["Steps"] = "4" }, TimeSpan.FromSeconds(60)));
+        Assert.False(result.Success);
+        Assert.Equal(4, result.FailedCell); // parameters, injected, a, b(fails)
+        Assert.Contains("fails here", result.Message, StringComparison.Ordinal);
+        var cells = JsonNode.Parse(File.ReadAllText(outPath))!["cells"]!.AsArray();
+        Assert.Equal(5, cells.Count);
+        Assert.Equal("injected-parameters", cells[1]!["metadata"]!["tags"]![0]!.GetValue<string>());
+        var a = cells[2]!["outputs"]!.AsArray();
+        string stdout = a[0]!["text"]!.GetValue<string>();
+        Assert.Contains("Plotly.NET", stdout, StringComparison.Ordinal); // the hosted-package note
+        Assert.Contains("smoke\n", stdout, StringComparison.Ordinal);
+        Assert.Equal("4", a[1]!["data"]!["text/plain"]!.GetValue<string>());
+        Assert.Null(cells[4]!["execution_count"]); // not run after the failure
+        Assert.Empty(cells[4]!["outputs"]!.AsArray());
+    }
+}

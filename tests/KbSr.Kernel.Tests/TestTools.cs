@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace KbSr.Kernel.Tests;
+
+/// <summary>Paths and external tools the kernel tests need.</summary>
+internal static class TestTools
+{
+    public static string NotebookPath(string name) => Path.Combine(AppContext.BaseDirectory, "Notebooks", name);
+
+    public static string NewTempDir()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "kbsr-kernel-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Debian's python (with jupyter_client, nbclient, nbformat); a pyenv python3 on PATH may lack them.</summary>
+    public static string Python => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
+    /// <summary>
+    /// True when the Python Jupyter stack is importable. Otherwise the test fails when KBSR_REQUIRE_ALL=1
+    /// (CI) and returns early with a printed reason elsewhere.
+    /// </summary>
+    public static bool JupyterAvailable(ITestOutputHelper output)
+    {
+        var (code, text) = Run(Python, ["-c", "import nbclient, nbformat, jupyter_client, nbconvert"], null, TimeSpan.FromSeconds(30));
+        if (code == 0) return true;
+        string reason = "python3 with nbclient/nbformat/jupyter_client/nbconvert is not available " +
+                        "(apt-get install jupyter-nbconvert python3-nbclient python3-jupyter-client python3-nbformat): " + text;
+        if (Environment.GetEnvironmentVariable("KBSR_REQUIRE_ALL") == "1") Assert.Fail(reason);
+        output.WriteLine("SKIPPED: " + reason);
+        return false;
+    }
+
+    public static (int Code, string Output) Run(string file, IEnumerable<string> args, IDictionary<string, string>? env, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        if (env is not null) foreach (var (k, v) in env) info.Environment[k] = v;
+        try
+        {
+            using var p = Process.Start(info)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(timeout)) { p.Kill(true); return (-1, "timed out"); }
+            return (p.ExitCode, stdout.Result + stderr.Result);
+        }
+        catch (System.ComponentModel.Win32Exception e) { return (-2, e.Message); }
+    }
+}
+
+internal static class TorchSetup
+{
+#pragma warning disable CA2255 // torch must be loaded (with the libstdc++ step) before any test touches a tensor
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Initialize() => KbSr.Runtime.TorchRuntime.Initialize();
+#pragma warning restore CA2255
+}
