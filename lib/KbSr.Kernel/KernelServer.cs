@@ -172,7 +172,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
 
         _currentParent = message;
         CellResult result;
-        try { result = _engine.Execute(code); }
+        try { result = _engine.Execute(code, count); }
         finally { _stdout!.Flush(); _stderr!.Flush(); }
         foreach (var note in result.Notes) PublishStream("stdout", note + "\n");
 
@@ -200,11 +200,11 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         if (stopOnError) AbortQueued();
     }
 
-    /// <summary>stop_on_error: execute requests already queued behind a failed cell are answered "aborted".</summary>
+    /// <summary>stop_on_error: execute requests already queued behind a failed cell (not later ones) are answered "aborted".</summary>
     private void AbortQueued()
     {
         var frames = new NetMQMessage();
-        while (_shell.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(10), ref frames))
+        while (_shell.TryReceiveMultipartMessage(TimeSpan.Zero, ref frames))
         {
             var queued = JupyterMessage.Parse(frames, _signer, out var error);
             frames = new NetMQMessage();

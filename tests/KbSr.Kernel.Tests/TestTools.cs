@@ -18,6 +18,9 @@ internal static class TestTools
     /// <summary>Debian's python (with jupyter_client, nbclient, nbformat); a pyenv python3 on PATH may lack them.</summary>
     public static string Python => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
+    /// <summary>Debian's jupyter launcher (its shebang is Debian's python), else whatever is on PATH.</summary>
+    public static string Jupyter => File.Exists("/usr/bin/jupyter") ? "/usr/bin/jupyter" : "jupyter";
+
     /// <summary>
     /// True when the Python Jupyter stack is importable. Otherwise the test fails when KBSR_REQUIRE_ALL=1
     /// (CI) and returns early with a printed reason elsewhere.
@@ -25,7 +28,7 @@ internal static class TestTools
     public static bool JupyterAvailable(ITestOutputHelper output)
     {
         var (code, text) = Run(Python, ["-c", "import nbclient, nbformat, jupyter_client, nbconvert"], null, TimeSpan.FromSeconds(30));
-        if (code == 0) return true;
+        if (code == 0 && Run(Jupyter, ["nbconvert", "--version"], null, TimeSpan.FromSeconds(30)).Code == 0) return true;
         string reason = "python3 with nbclient/nbformat/jupyter_client/nbconvert is not available " +
                         "(apt-get install jupyter-nbconvert python3-nbclient python3-jupyter-client python3-nbformat): " + text;
         if (Environment.GetEnvironmentVariable("KBSR_REQUIRE_ALL") == "1") Assert.Fail(reason);

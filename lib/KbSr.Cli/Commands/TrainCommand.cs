@@ -65,6 +65,13 @@ internal static class TrainCommand
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("stopping after this step (checkpoint first)…"); };
         Console.CancelKeyPress += onCancel;
+        // `kill` (SIGTERM) stops like Ctrl+C: finish the step, write the checkpoint, exit.
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            cancel.Cancel();
+            Console.Error.WriteLine("SIGTERM: stopping after this step (checkpoint first)…");
+        });
         try
         {
             string folder = parse.GetValue(output)!;

@@ -78,11 +78,14 @@ public sealed class ScriptEngine
     /// <summary>Blocks until Roslyn is loaded (the first compile).</summary>
     public void WarmUp() => _state ??= _initial.GetAwaiter().GetResult();
 
-    /// <summary>Runs one cell. Exceptions of the cell become a failed <see cref="CellResult"/>.</summary>
-    public CellResult Execute(string code)
+    /// <summary>Runs one cell. Exceptions of the cell become a failed <see cref="CellResult"/>.
+    /// <paramref name="label"/> is the number errors name the cell by (the kernel passes the execution count);
+    /// by default cells are numbered 1, 2, … in the order run.</summary>
+    public CellResult Execute(string code, int? label = null)
     {
         WarmUp();
-        int cell = ++_cellNumber;
+        ++_cellNumber;
+        int cell = label ?? _cellNumber;
         Context.ResetIfCancelled();
         Directives.Result processed;
         try { processed = Directives.Process(code); }
@@ -140,8 +143,10 @@ public sealed class ScriptEngine
         foreach (var frame in (ex.StackTrace ?? "").Split('\n').Select(l => l.TrimEnd()))
         {
             if (frame.Length == 0 || frame.Contains("Microsoft.CodeAnalysis.Scripting", StringComparison.Ordinal)
-                || frame.Contains("System.Runtime.CompilerServices", StringComparison.Ordinal)) continue;
-            traceback.Add(System.Text.RegularExpressions.Regex.Replace(frame, $@" in \S*cell{cell}:line (\d+)", " in cell line $1"));
+                || frame.Contains("System.Runtime.CompilerServices", StringComparison.Ordinal)
+                || frame.StartsWith("--- End of stack trace", StringComparison.Ordinal)) continue;
+            // Frames of this or earlier cells (methods defined there) name the cell and line.
+            traceback.Add(System.Text.RegularExpressions.Regex.Replace(frame, @" in \S*cell(\d+):line (\d+)", " in cell $1, line $2"));
         }
         return new CellResult(false, null, false, name, message, traceback, notes);
     }

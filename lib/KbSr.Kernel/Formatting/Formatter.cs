@@ -45,7 +45,13 @@ public static class Formatter
         if (value is null) { bundle["text/plain"] = "<null>"; return bundle; }
         foreach (var format in Candidates(value.GetType()))
         {
-            var result = format(value);
+            IDictionary<string, JsonNode>? result;
+            try { result = format(value); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                bundle["text/plain"] = $"<formatter failed: {e.GetType().Name}: {e.Message}>\n{PlainText(value)}";
+                return bundle;
+            }
             if (result is null) continue;
             foreach (var (mime, data) in result) bundle[mime] = data.DeepClone();
             break;

@@ -104,8 +104,9 @@ public sealed class KernelClient : IDisposable
         throw new TimeoutException($"the kernel did not answer within {timeout.TotalSeconds:0} s: {KernelStderr.Trim()}");
     }
 
-    /// <summary>Runs one cell; on timeout the kernel is interrupted and the outcome's status is "timeout".</summary>
-    public ExecutionOutcome Execute(string code, TimeSpan timeout)
+    /// <summary>Runs one cell; on timeout the kernel is interrupted and the outcome's status is "timeout".
+    /// <paramref name="onMessage"/> sees each iopub message of the cell as it arrives (e.g. to echo progress).</summary>
+    public ExecutionOutcome Execute(string code, TimeSpan timeout, Action<JupyterMessage>? onMessage = null)
     {
         var request = Send(_shell, "execute_request", new JsonObject
         {
@@ -134,6 +135,7 @@ public sealed class KernelClient : IDisposable
             }
             var message = Receive(_iopub, TimeSpan.FromMilliseconds(10));
             if (message is null || ParentId(message) != request.MsgId) continue;
+            onMessage?.Invoke(message);
             var c = message.Content;
             switch (message.MsgType)
             {

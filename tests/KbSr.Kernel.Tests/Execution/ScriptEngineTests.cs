@@ -43,6 +43,10 @@ public class ScriptEngineTests
         Assert.Equal("ArgumentException", runtime.ErrorName);
         Assert.Equal("bad", runtime.ErrorValue);
         Assert.Contains("line 3", runtime.Traceback[0], StringComparison.Ordinal);
+        Assert.True(engine.Execute("int Fail(int k)\n{\n    return 10 / k;\n}").Success);
+        var nested = engine.Execute("Fail(0)");
+        Assert.Equal("DivideByZeroException", nested.ErrorName);
+        Assert.Contains(nested.Traceback, l => l.Contains("in cell 3, line 3", StringComparison.Ordinal)); // defined in the third cell (the failed ones count too)
     }
 
     [Fact]
@@ -94,6 +98,17 @@ public class ScriptEngineTests
     }
 
     [Fact]
+    public void Execute_LoopsInsideCellTypesAndLambdas_StillCompileWithInjectedChecks()
+    {
+        var engine = new ScriptEngine(new Sink());
+        var r = engine.Execute("class Acc { public int Sum(int n) { int s = 0; for (int i = 1; i <= n; i++) s += i; return s; } }\n" +
+                               "Func<int, int> twice = k => { int t = 0; foreach (var _ in Enumerable.Range(0, 2)) t += k; return t; };\n" +
+                               "new Acc().Sum(4) + twice(5)");
+        Assert.True(r.Success, r.ErrorValue);
+        Assert.Equal(20, r.Value);
+    }
+
+    [Fact]
     public void Complete_MembersAfterDot_AndNamesInScope()
     {
         var engine = new ScriptEngine(new Sink());
@@ -104,6 +119,15 @@ public class ScriptEngineTests
         Assert.Equal(9, end);
         Assert.Contains("text", engine.Complete("tex", 3).Matches);
         Assert.Contains("WriteLine", engine.Complete("Console.Wri", 11).Matches);
+    }
+
+    [Fact]
+    public void Inspect_SymbolUnderCursor_SignatureAndType()
+    {
+        var engine = new ScriptEngine(new Sink());
+        engine.Execute("var count = 3;");
+        Assert.Equal("int count", engine.Inspect("count", 3));
+        Assert.Contains("Math.Max(int val1, int val2)", engine.Inspect("Math.Max(1, 2)", 6), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,6 +39,8 @@ public class FormatterTests
         using var small = ones(3, 2, 2);
         Assert.False(Formatter.Format(small).ContainsKey("image/png"));
         Assert.True(Formatter.Format(new FakeImage()).ContainsKey("image/png"));
+        var rgb = Convert.FromBase64String(Formatter.Format(new KbSr.Imaging.RgbImage(5, 2, new byte[30]))["image/png"]!.GetValue<string>());
+        Assert.Equal(5, (rgb[16] << 24) | (rgb[17] << 16) | (rgb[18] << 8) | rgb[19]);
     }
 
     [Fact]

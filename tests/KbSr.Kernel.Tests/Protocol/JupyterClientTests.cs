@@ -15,7 +15,7 @@ public class JupyterClientTests(ITestOutputHelper output)
         string nb = Path.Combine(root, "kernel-features.ipynb");
         File.Copy(TestTools.NotebookPath("kernel-features.ipynb"), nb);
         var env = new Dictionary<string, string> { ["JUPYTER_PATH"] = root };
-        var (code, text) = TestTools.Run("/usr/bin/jupyter", ["nbconvert", "--to", "notebook", "--execute", "--allow-errors",
+        var (code, text) = TestTools.Run(TestTools.Jupyter, ["nbconvert", "--to", "notebook", "--execute", "--allow-errors",
             "--ExecutePreprocessor.kernel_name=kbsr-csharp", "--ExecutePreprocessor.timeout=120", "--output", "executed.ipynb", nb], env, TimeSpan.FromMinutes(2));
         Assert.True(code == 0, text);
         string executed = Path.Combine(root, "executed.ipynb");

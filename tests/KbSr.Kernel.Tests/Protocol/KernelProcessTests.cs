@@ -11,7 +11,7 @@ namespace KbSr.Kernel.Tests.Protocol;
 public class KernelProcessTests
 {
     [Fact]
-    public void Kernel_WrongSignature_IgnoredAndLogged_RightSignatureAnswered()
+    public void Kernel_WrongSignatureIgnored_StopOnErrorAborts_ShutdownExits()
     {
         var connection = ConnectionInfo.CreateLocal();
         string file = Path.Combine(TestTools.NewTempDir(), "connection.json");
@@ -43,6 +43,23 @@ public class KernelProcessTests
             frames = new NetMQMessage();
             Assert.False(shell.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(500), ref frames), "the forged request was answered");
             lock (stderr) Assert.Contains("signature mismatch", stderr.ToString(), StringComparison.Ordinal);
+
+            // stop_on_error: a request queued behind a failing cell is aborted; a later one runs again.
+            JsonObject Exec(string code) => new() { ["code"] = code, ["silent"] = false, ["store_history"] = true, ["stop_on_error"] = true, ["user_expressions"] = new JsonObject(), ["allow_stdin"] = false };
+            JupyterMessage NextReply()
+            {
+                var f = new NetMQMessage();
+                Assert.True(shell.TryReceiveMultipartMessage(TimeSpan.FromSeconds(30), ref f), "no execute_reply");
+                return JupyterMessage.Parse(f, good, out _)!;
+            }
+            shell.SendMultipartMessage(JupyterMessage.Create("execute_request", Exec("throw new Exception(\"x\");")).ToFrames(good));
+            shell.SendMultipartMessage(JupyterMessage.Create("execute_request", Exec("1")).ToFrames(good));
+            Assert.Equal("error", NextReply().Content["status"]!.GetValue<string>());
+            Assert.Equal("aborted", NextReply().Content["status"]!.GetValue<string>());
+            shell.SendMultipartMessage(JupyterMessage.Create("execute_request", Exec("2")).ToFrames(good));
+            var third = NextReply();
+            Assert.Equal("ok", third.Content["status"]!.GetValue<string>());
+            Assert.Equal(2, third.Content["execution_count"]!.GetValue<int>()); // the aborted request took no number
 
             var shutdown = JupyterMessage.Create("shutdown_request", new JsonObject { ["restart"] = false });
             shell.SendMultipartMessage(shutdown.ToFrames(good));
@@ -86,9 +103,31 @@ public class KernelProcessTests
     public void Kernel_StreamsOutputWhileTheCellRuns()
     {
         using var client = KernelClient.Start(Path.GetTempPath(), TimeSpan.FromSeconds(60));
-        // Two prints 600 ms apart must arrive as two stream messages, i.e. the first before the cell ended.
-        var r = client.Execute("Console.WriteLine(\"one\"); Thread.Sleep(600); Console.WriteLine(\"two\");", TimeSpan.FromSeconds(30));
+        // The first print must arrive while the cell is still sleeping, not with the cell's end.
+        var clock = Stopwatch.StartNew();
+        var arrivals = new List<(string Text, TimeSpan At)>();
+        var r = client.Execute("Console.WriteLine(\"one\"); Thread.Sleep(1000); Console.WriteLine(\"two\");", TimeSpan.FromSeconds(30),
+            m => { if (m.MsgType == "stream") arrivals.Add((m.Content["text"]!.GetValue<string>(), clock.Elapsed)); });
+        var end = clock.Elapsed;
         Assert.Equal("one\ntwo\n", r.Outputs.Single()!["text"]!.GetValue<string>());
+        Assert.Equal("one\n", arrivals[0].Text);
+        Assert.True(end - arrivals[0].At > TimeSpan.FromMilliseconds(600), $"first output came {(end - arrivals[0].At).TotalMilliseconds:0} ms before the end");
+        var input = client.Execute("Console.ReadLine()", TimeSpan.FromSeconds(30));
+        Assert.Equal("error", input.Status);
+        Assert.Contains("stdin", input.ErrorValue, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NotebookRunner_UnknownOrBadParameter_RejectedBeforeRunning()
+    {
+        string outPath = Path.Combine(TestTools.NewTempDir(), "never.ipynb");
+        var unknown = Assert.Throws<ParameterException>(() => NotebookRunner.Run(new NotebookRunOptions(TestTools.NotebookPath("failing.ipynb"), outPath,
+            new Dictionary<string, string> { ["Nope"] = "1" }, TimeSpan.FromSeconds(60))));
+        Assert.Contains("'Nope'", unknown.Message, StringComparison.Ordinal);
+        var typed = Assert.Throws<ParameterException>(() => NotebookRunner.Run(new NotebookRunOptions(TestTools.NotebookPath("failing.ipynb"), outPath,
+            new Dictionary<string, string> { ["Steps"] = "2.5" }, TimeSpan.FromSeconds(60))));
+        Assert.Contains("an int", typed.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(outPath));
     }
 
     [Fact]
