@@ -70,6 +70,19 @@ public static class KernelError
         }
     }
 
+    /// <summary>Mass of a [k,k] kernel outside the centred (2·<paramref name="radius"/>+1)² square — the "corner artefact" of
+    /// the paper's Fig. 5 shows up as estimated mass there that the true Gaussian does not have.</summary>
+    public static double MassOutside(Tensor kernel, int radius)
+    {
+        using var scope = NewDisposeScope();
+        var k = kernel.detach().to(CPU).to_type(ScalarType.Float64).squeeze();
+        if (k.dim() != 2 || k.shape[0] != k.shape[1]) throw new ArgumentException($"kernel must be [k,k], got [{string.Join(",", kernel.shape)}]");
+        int c = (int)k.shape[0] / 2;
+        if (radius < 0 || radius > c) throw new ArgumentOutOfRangeException(nameof(radius), radius, $"expected 0 … {c}");
+        var inside = k[(c - radius)..(c + radius + 1), (c - radius)..(c + radius + 1)].sum();
+        return (k.sum() - inside).item<double>();
+    }
+
     /// <summary>Mean Σ|K − Decode(Encode(K))| over <paramref name="kernels"/> [B,k,k]: what a PCA of that many
     /// dimensions loses of each kernel (the kernel loss of eq. 3 cannot see it).</summary>
     public static double PcaReconstruction(KernelPca pca, Tensor kernels)

@@ -65,4 +65,14 @@ public class KernelErrorTests
         Assert.True(fullError < 1e-4, $"5-dim error {fullError}");
         Assert.True(oneError > 10 * fullError && oneError > 1e-3, $"1-dim error {oneError} vs 5-dim {fullError}");
     }
+
+    [Fact]
+    public void MassOutside_CountsOnlyEntriesBeyondTheCentralSquare()
+    {
+        // 5×5 uniform kernel (each 1/25): the central 3×3 holds 9/25, so 16/25 lies outside radius 1
+        using var k = full(new long[] { 5, 5 }, 1f / 25);
+        Assert.Equal(16.0 / 25, KernelError.MassOutside(k, 1), 6);
+        Assert.Equal(0.0, KernelError.MassOutside(k, 2), 6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelError.MassOutside(k, 3));
+    }
 }
