@@ -95,6 +95,7 @@ public class ResearchNotebooksTests(ITestOutputHelper output)
         }
         output.WriteLine($"total: {total.TotalSeconds:F1} s");
         Assert.True(total < TotalBudget, $"smoke runs took {total.TotalSeconds:F0} s in total; the budget is {TotalBudget.TotalSeconds:F0} s");
+        Directory.Delete(root, recursive: true);   // checkpoints of the smoke trainings: tens of MB
     }
 
     /// <summary>Injects <paramref name="parameters"/> into a copy, runs it with nbconvert on the kbsr-csharp kernel,
