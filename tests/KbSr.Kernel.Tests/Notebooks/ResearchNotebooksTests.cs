@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using KbSr.Kernel.Notebooks;
+using Xunit.Abstractions;
+
+namespace KbSr.Kernel.Tests.Notebooks;
+
+/// <summary>
+/// The five research notebooks in <c>notebooks/</c> (issue: CI executes each headless with smoke parameters through
+/// the project's kernel). A real Jupyter client — nbconvert/nbclient — drives the installed kernel on a copy of each
+/// notebook with the smoke parameters injected the way <c>kbsr notebook run</c> injects them; outputs go to a temp
+/// folder. Checks: no cell error, each notebook's key outputs, nbformat validity, total smoke time under 10 minutes.
+/// </summary>
+[Trait("Category", "Notebooks")]
+public class ResearchNotebooksTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan TotalBudget = TimeSpan.FromMinutes(10);
+
+    [Fact]
+    public void ResearchNotebooks_RunHeadlessWithSmokeParameters_WithoutErrorsAndWithTheirKeyOutputs()
+    {
+        if (!TestTools.JupyterAvailable(output)) return;
+        string repo = RepoRoot();
+        string notebooks = Path.Combine(repo, "notebooks");
+        string[] expected = ["01-data-synthesis", "02-kernel-estimator-ablation", "03-training", "04-table1-table2", "05-kernel-visualization"];
+        Assert.Equal(expected, Directory.GetFiles(notebooks, "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));
+
+        string root = TestTools.NewTempDir();
+        KernelSpec.Install(Path.Combine(root, "kernels"));
+        var env = new Dictionary<string, string> { ["JUPYTER_PATH"] = root, ["KBSR_DATA"] = DataRoot(repo) };
+        string weights = Path.Combine(repo, "data", "weights");
+        var total = TimeSpan.Zero;
+        foreach (string name in expected)
+        {
+            string outFolder = Path.Combine(root, name + "-out");
+            var parameters = new Dictionary<string, string> { ["Smoke"] = "true" };
+            if (name is not "05-kernel-visualization") parameters["OutputFolder"] = outFolder;
+            // The executed copy lives in the temp folder, so the notebooks' relative weight paths are made absolute.
+            if (name is "04-table1-table2")
+            {
+                parameters["Weights"] = Path.Combine(weights, "kbsr-small.ckpt");
+                parameters["KernelSftWeights"] = Path.Combine(weights, "kbsr-small-kernelsft.ckpt");
+                parameters["NoDiffWeights"] = Path.Combine(weights, "kbsr-small-nodiff.ckpt");
+            }
+            if (name is "05-kernel-visualization") parameters["Weights"] = Path.Combine(weights, "kbsr-small.ckpt");
+
+            var clock = Stopwatch.StartNew();
+            var cells = Execute(Path.Combine(notebooks, name + ".ipynb"), root, parameters, env);
+            total += clock.Elapsed;
+            output.WriteLine($"{name}: {clock.Elapsed.TotalSeconds:F1} s");
+
+            var outputs = cells.SelectMany(c => c["outputs"]!.AsArray()).Select(o => o!.AsObject()).ToList();
+            var errors = outputs.Where(o => o["output_type"]!.GetValue<string>() == "error").ToList();
+            Assert.True(errors.Count == 0, $"{name}: {string.Join("; ", errors.Select(e => e["ename"] + ": " + e["evalue"]))}");
+            Assert.All(cells, c => Assert.NotNull(c["execution_count"]?.GetValue<int>()));   // every code cell ran
+            string text = string.Join("\n", outputs.Select(AllText));
+            int charts = outputs.Count(o => o["data"]?["application/vnd.plotly.v1+json"] is not null);
+            int images = outputs.Count(o => o["data"]?["image/png"] is not null);
+
+            switch (name)
+            {
+                case "01-data-synthesis":
+                    foreach (string sigma in new[] { "0.2", "1.3", "2.6" })
+                    {
+                        string folder = Path.Combine(outFolder, "Set5", $"x4_sigma{sigma}");
+                        Assert.True(Directory.Exists(folder), $"{folder} was not written");
+                        Assert.Equal(Directory.GetFiles(Path.Combine(DataRoot(repo), "Set5"), "*.png").Length, Directory.GetFiles(folder, "*.png").Length);
+                    }
+                    Assert.True(charts >= 5 && images >= 3, $"01: {charts} charts, {images} images");
+                    break;
+                case "02-kernel-estimator-ablation":
+                    Assert.Contains("joint (paper)", text, StringComparison.Ordinal);
+                    Assert.Contains("estimator alone (true HR)", text, StringComparison.Ordinal);
+                    Assert.True(charts >= 5, $"02: {charts} charts");
+                    break;
+                case "03-training":
+                    var card = Directory.GetFiles(outFolder, "*.card.json").Single();
+                    var json = JsonNode.Parse(File.ReadAllText(card))!;
+                    Assert.Equal(6, json["steps"]!.GetValue<long>());       // 4 steps, then resumed to 4 + 2
+                    Assert.True(File.Exists(Path.Combine(outFolder, json["weights"]!.GetValue<string>())));
+                    Assert.True(charts >= 3, $"03: {charts} charts");
+                    break;
+                case "04-table1-table2":
+                    Assert.Contains("Table 1", text, StringComparison.Ordinal);
+                    Assert.Contains("Table 2", text, StringComparison.Ordinal);
+                    Assert.Contains("quoted from the paper", text, StringComparison.Ordinal);
+                    Assert.Contains("<td>bicubic</td>", text, StringComparison.Ordinal);                  // measured in the same run
+                    Assert.Contains("<td>32.39 / 28.77 / 27.58</td>", text, StringComparison.Ordinal);    // IKC, quoted
+                    Assert.True(images >= 2, $"04: {images} images (Fig. 4 rows)");
+                    break;
+                case "05-kernel-visualization":
+                    Assert.True(charts >= 3 && images >= 2, $"05: {charts} charts, {images} images");
+                    break;
+            }
+        }
+        output.WriteLine($"total: {total.TotalSeconds:F1} s");
+        Assert.True(total < TotalBudget, $"smoke runs took {total.TotalSeconds:F0} s in total; the budget is {TotalBudget.TotalSeconds:F0} s");
+        Directory.Delete(root, recursive: true);   // checkpoints of the smoke trainings: tens of MB
+    }
+
+    /// <summary>Injects <paramref name="parameters"/> into a copy, runs it with nbconvert on the kbsr-csharp kernel,
+    /// validates the executed file with nbformat and returns its code cells.</summary>
+    private static List<JsonObject> Execute(string notebook, string root, Dictionary<string, string> parameters, Dictionary<string, string> env)
+    {
+        var doc = JsonNode.Parse(File.ReadAllText(notebook))!.AsObject();
+        NotebookRunner.InjectParameters(doc["cells"]!.AsArray(), parameters, notebook);
+        string name = Path.GetFileNameWithoutExtension(notebook);
+        string copy = Path.Combine(root, name + ".ipynb");
+        File.WriteAllText(copy, doc.ToJsonString());
+        var (code, text) = TestTools.Run(TestTools.Jupyter, ["nbconvert", "--to", "notebook", "--execute",
+            "--ExecutePreprocessor.kernel_name=kbsr-csharp", "--ExecutePreprocessor.timeout=600", "--output", name + ".executed.ipynb", copy],
+            env, TimeSpan.FromMinutes(10));
+        Assert.True(code == 0, $"{name}: nbconvert failed: {text}");
+        string executed = Path.Combine(root, name + ".executed.ipynb");
+        var (valid, why) = TestTools.Run(TestTools.Python, ["-c", "import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], 4))", executed], null, TimeSpan.FromSeconds(30));
+        Assert.True(valid == 0, $"{name}: {why}");
+        return JsonNode.Parse(File.ReadAllText(executed))!["cells"]!.AsArray().Select(c => c!.AsObject())
+            .Where(c => c["cell_type"]!.GetValue<string>() == "code").ToList();
+    }
+
+    private static string AllText(JsonObject o)
+    {
+        static string Join(JsonNode? n) => n switch { JsonArray a => string.Concat(a.Select(l => l!.GetValue<string>())), JsonValue v => v.GetValue<string>(), _ => "" };
+        return Join(o["text"]) + Join(o["data"]?["text/plain"]) + Join(o["data"]?["text/html"]);
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "KbSr.Lib.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary><c>KBSR_DATA</c>, else <c>../shared/datasets</c> next to the repository (as CI sets it).</summary>
+    private static string DataRoot(string repo)
+    {
+        string? env = Environment.GetEnvironmentVariable("KBSR_DATA");
+        string root = !string.IsNullOrEmpty(env) ? Path.GetFullPath(env) : Path.GetFullPath(Path.Combine(repo, "..", "shared", "datasets"));
+        Assert.True(Directory.Exists(Path.Combine(root, "Set5")), $"datasets not found at {root}: set KBSR_DATA");
+        return root;
+    }
+}
