@@ -40,6 +40,9 @@ internal static class ExportCommand
 
     public static string CardPath(string weights) => Path.ChangeExtension(weights, ".json");
 
+    /// <summary>Where `train --init` keeps a copy of the starting weights' card in the run folder.</summary>
+    public const string InitCardFile = "init-card.json";
+
     public static JsonObject Export(RunFolder run, string checkpointPath, string target, string? name, string? data, string? commandLine)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -81,6 +84,15 @@ internal static class ExportCommand
             ["command"] = commandLine ?? recorded,
             ["sourceCheckpoint"] = Path.GetFileName(checkpointPath),
         };
+        // A run started with `train --init` keeps the card of the weights it started from: the card then tells the
+        // whole history (earlier command, steps, wall time) and the total wall time over every stage of training.
+        string initCard = Path.Combine(run.Path, InitCardFile);
+        if (File.Exists(initCard) && JsonNode.Parse(File.ReadAllText(initCard)) is JsonObject previous)
+        {
+            double? before = previous["totalWallTimeSeconds"]?.GetValue<double>() ?? previous["wallTimeSeconds"]?.GetValue<double>();
+            card["startedFrom"] = previous;
+            card["totalWallTimeSeconds"] = before is null || wallSeconds is null ? null : Math.Round(before.Value + wallSeconds.Value);
+        }
         AtomicFile.WriteAllText(CardPath(target), card.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return card;
     }

@@ -27,21 +27,25 @@ internal static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "Override any option: path=value (camelCase, e.g. model.kernelSft=true, validateEvery=200)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--out") { Description = "Run folder (never overwritten)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var init = new Option<string?>("--init") { Description = "Start a new run from these weights (continues their step count; Adam starts fresh unless the file holds its state)" };
         var device = CommonOptions.Device();
         var command = new Command("train", "Train a KB-SR network on synthetic LR/HR pairs (method.md §5)")
         {
-            preset, config, sets, dataRoot, steps, batch, patch, learningRate, seed, timeLimit, set, output, resume, device,
+            preset, config, sets, dataRoot, steps, batch, patch, learningRate, seed, timeLimit, set, output, resume, init, device,
         };
         command.SetAction((parse, cancel) => Task.FromResult(Run(parse, preset, config, sets, dataRoot, steps, batch, patch,
-            learningRate, seed, timeLimit, set, output, resume, device)));
+            learningRate, seed, timeLimit, set, output, resume, init, device)));
         return command;
     }
 
     private static int Run(ParseResult parse, Option<string> preset, Option<string?> config, Option<string> sets,
         Option<string?> dataRoot, Option<long?> steps, Option<int?> batch, Option<int?> patch, Option<double?> learningRate,
         Option<long?> seed, Option<double?> timeLimit, Option<string[]> set, Option<string> output, Option<bool> resume,
-        Option<string?> device)
+        Option<string?> init, Option<string?> device)
     {
+        string? initWeights = parse.GetValue(init);
+        if (initWeights is not null && parse.GetValue(resume))
+            throw new ArgumentException("--init and --resume: give one (--resume continues a run folder, --init starts a new one from weights)");
         var options = parse.GetValue(config) is { } file
             ? TrainOptions.FromJson(File.ReadAllText(file), file)
             : new TrainOptions { Model = KbSrConfig.Preset(parse.GetValue(preset)!) };
@@ -76,9 +80,12 @@ internal static class TrainCommand
         {
             string folder = parse.GetValue(output)!;
             var progress = new TrainingProgress();
-            using var trainer = parse.GetValue(resume)
-                ? Trainer.Resume(folder, images, target, options)
+            using var trainer = parse.GetValue(resume) ? Trainer.Resume(folder, images, target, options)
+                : initWeights is not null ? Trainer.StartFrom(initWeights, options, folder, images, target)
                 : Trainer.StartNew(options, folder, images, target);
+            // The starting weights' model card, so `kbsr export` can tell the whole training history.
+            if (initWeights is not null && File.Exists(ExportCommand.CardPath(initWeights)) && !parse.GetValue(resume))
+                File.Copy(ExportCommand.CardPath(initWeights), Path.Combine(folder, ExportCommand.InitCardFile));
             // The command that made (or resumed) this run, for model cards (`kbsr export`).
             File.AppendAllText(Path.Combine(folder, "command.txt"), "kbsr " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
             var end = progress.Run(trainer, options.Steps, cancel.Token);

@@ -55,7 +55,7 @@ public sealed class Trainer : IDisposable
     public TorchSharp.Modules.Adam Optimizer { get; }
     public long Step => _step;
 
-    private Trainer(TrainOptions options, RunFolder run, HrImageCache images, Device device, bool resume)
+    private Trainer(TrainOptions options, RunFolder run, HrImageCache images, Device device, bool resume, string? initWeights = null)
     {
         options.Validate();
         _options = options;
@@ -71,11 +71,22 @@ public sealed class Trainer : IDisposable
         _metrics = new MetricsLog(run.Path, "metrics");
         _validation = new MetricsLog(run.Path, "validation");
         if (resume) Restore();
+        else if (initWeights is not null) WarmStart(initWeights);
     }
 
     /// <summary>Starts a new run in a new folder.</summary>
     public static Trainer StartNew(TrainOptions options, string runFolder, HrImageCache images, Device? device = null) =>
         new(options, RunFolder.CreateNew(runFolder, options), images, device ?? CPU, resume: false);
+
+    /// <summary>Starts a new run in a new folder from the weights in <paramref name="weights"/> (a run's checkpoint or
+    /// shipped weights), continuing their step count so the schedule and the data stream go on where they stopped.
+    /// Adam's moments start from zero when the file holds none (shipped weights do not), so this is a warm start,
+    /// not an exact resume; <see cref="Resume"/> is the exact one.</summary>
+    public static Trainer StartFrom(string weights, TrainOptions options, string runFolder, HrImageCache images, Device? device = null)
+    {
+        if (!File.Exists(weights)) throw new FileNotFoundException($"--init {weights}: no such weights file", weights);
+        return new(options, RunFolder.CreateNew(runFolder, options), images, device ?? CPU, resume: false, initWeights: weights);
+    }
 
     /// <summary>Continues the run in <paramref name="runFolder"/> from its last checkpoint.</summary>
     public static Trainer Resume(string runFolder, HrImageCache images, Device? device = null, TrainOptions? overrides = null)
@@ -202,6 +213,16 @@ public sealed class Trainer : IDisposable
         _metrics.TruncateFrom(_step + 1);
         _validation.TruncateFrom(_step + 1);
         Log($"resumed {_run.Path} at step {_step}");
+    }
+
+    private void WarmStart(string weights)
+    {
+        using var checkpoint = Checkpoint.Read(weights, _options.Model);   // a different network fails naming the fields
+        checkpoint.LoadWeightsInto(Net);
+        bool moments = checkpoint.HasOptimizerState;
+        if (moments) checkpoint.LoadOptimizerInto(Optimizer);
+        _step = checkpoint.State.Step;
+        Log($"started from {weights} at step {_step}" + (moments ? " (with its Adam state)" : " (Adam moments start from zero)"));
     }
 
     public void Dispose()

@@ -34,6 +34,28 @@ public sealed class TrainEvalCliTests : IDisposable
         Assert.True(new FileInfo(weights).Length < new FileInfo(Path.Combine(run, "checkpoints", "last.ckpt")).Length,
             "exported weights carry no optimiser state, so they are smaller than the checkpoint");
 
+        // Training on from the exported weights: the step count goes on, and the new card carries the old one.
+        string more = Path.Combine(_root, "more");
+        (code, stdout, stderr) = await CliProcess.RunAsync(
+            ["train", "--preset", "Small", "--data", "T91", "--steps", "24", "--batch", "4", "--patch", "64", "--seed", "3",
+             "--set", "validateEvery=0", "--set", "logEvery=2", "--init", weights, "--out", more]);
+        Assert.True(code == 0, $"train --init exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("at step 20 (Adam moments start from zero)", stdout);
+        Assert.Contains("Completed: step 24/24", stdout);
+        string moreWeights = Path.Combine(_root, "weights", "more.ckpt");
+        (code, stdout, stderr) = await CliProcess.RunAsync(["export", more, "--out", moreWeights]);
+        Assert.True(code == 0, $"export exit {code}\n{stdout}\n{stderr}");
+        var moreCard = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(moreWeights, ".json")))!;
+        Assert.Equal(24, moreCard["steps"]!.GetValue<long>());
+        Assert.Equal(20, moreCard["startedFrom"]!["steps"]!.GetValue<long>());
+        Assert.Equal(card["sha256"]!.GetValue<string>(), moreCard["startedFrom"]!["sha256"]!.GetValue<string>());
+        Assert.Contains("--init", moreCard["command"]!.GetValue<string>());
+        Assert.True(moreCard["totalWallTimeSeconds"]!.GetValue<double>() >= moreCard["wallTimeSeconds"]!.GetValue<double>());
+
+        (code, _, stderr) = await CliProcess.RunAsync(["train", "--preset", "Small", "--steps", "2", "--init", weights, "--resume", "--out", more]);
+        Assert.Equal(2, code);
+        Assert.Contains("--init and --resume", stderr);
+
         string prefix = Path.Combine(_root, "eval");
         (code, stdout, stderr) = await CliProcess.RunAsync(
             ["eval", "--weights", "net=" + weights, "--sets", "Set5", "--sigmas", "2.6", "--max-images", "2", "--out", prefix]);

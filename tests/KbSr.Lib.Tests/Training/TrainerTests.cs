@@ -50,6 +50,50 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void StartFrom_ACheckpointWithAdamState_ContinuesLikeTheUninterruptedRun()
+    {
+        using var images = Images();
+        string whole = Path.Combine(_root, "whole"), first = Path.Combine(_root, "first"), second = Path.Combine(_root, "second");
+        using (var t = Trainer.StartNew(Options(6), whole, images)) { t.Log = _ => { }; t.Run(); }
+        using (var t = Trainer.StartNew(Options(3), first, images)) { t.Log = _ => { }; t.Run(); }
+        using (var t = Trainer.StartFrom(Path.Combine(first, "checkpoints", "last.ckpt"), Options(6), second, images))
+        {
+            t.Log = _ => { };
+            Assert.Equal(3, t.Step);
+            t.Run();
+        }
+        // A new folder whose log starts at step 4 and holds exactly the uninterrupted run's steps 4–6.
+        Assert.Equal(LossColumn(whole)[3..], LossColumn(second));
+    }
+
+    [Fact]
+    public void StartFrom_WeightsWithoutAdamState_LoadsThemAndTheirStep_AndRejectsAnotherNetwork()
+    {
+        using var images = Images();
+        string first = Path.Combine(_root, "first"), weights = Path.Combine(_root, "weights.ckpt");
+        using (var t = Trainer.StartNew(Options(2), first, images)) { t.Log = _ => { }; t.Run(); }
+        using (var checkpoint = Checkpoint.Read(Path.Combine(first, "checkpoints", "last.ckpt")))
+        using (var net = checkpoint.CreateNetwork())
+            Checkpoint.Save(weights, net, checkpoint.State, checkpoint.Pca);   // as `kbsr export` writes them
+
+        var messages = new List<string>();
+        using (var t = Trainer.StartFrom(weights, Options(4), Path.Combine(_root, "second"), images))
+        using (var saved = Checkpoint.Read(weights))
+        using (var reference = saved.CreateNetwork())
+        {
+            Assert.Equal(2, t.Step);
+            var expected = reference.state_dict();
+            foreach (var (name, tensor) in t.Net.state_dict())
+                Assert.True(tensor.equal(expected[name]).all().item<bool>(), $"{name} was not loaded");
+        }
+
+        var other = Options(4) with { Model = KbSrConfig.Test with { Stages = KbSrConfig.Test.Stages + 1 } };
+        var e = Assert.ThrowsAny<Exception>(() => Trainer.StartFrom(weights, other, Path.Combine(_root, "third"), images));
+        Assert.Contains("stages", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Throws<FileNotFoundException>(() => Trainer.StartFrom(Path.Combine(_root, "none.ckpt"), Options(4), Path.Combine(_root, "fourth"), images));
+    }
+
+    [Fact]
     public void StartNew_InAFolderHoldingARun_RefusesAndLeavesItAlone()
     {
         using var images = Images();
