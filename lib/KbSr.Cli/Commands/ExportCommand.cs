@@ -18,8 +18,9 @@ internal static class ExportCommand
         var output = new Option<string>("--out") { Description = "Weights file to write (the card goes beside it as .json)", Required = true };
         var name = new Option<string?>("--name") { Description = "Name shown in tables (default: the file name)" };
         var data = new Option<string?>("--data") { Description = "Training sets, for the card (default: from the run's command.txt)" };
-        var commandLine = new Option<string?>("--command") { Description = "The command that trained it, for the card (default: the run's command.txt)" };
-        var command = new Command("export", "Write a run's weights without optimiser state, with a model card") { run, which, output, name, data, commandLine };
+        var commandLine = new Option<string?>("--command") { Description = "The command that trained it, for the card (default: the first line of the run's command.txt)" };
+        var note = new Option<string?>("--note") { Description = "Free text for the card (e.g. what happened during training)" };
+        var command = new Command("export", "Write a run's weights without optimiser state, with a model card") { run, which, output, name, data, commandLine, note };
         command.SetAction(parse =>
         {
             var folder = new RunFolder(parse.GetValue(run)!);
@@ -30,9 +31,9 @@ internal static class ExportCommand
                 var other => throw new ArgumentException($"--checkpoint {other}: expected last or best"),
             };
             string target = parse.GetValue(output)!;
-            var card = Export(folder, source, target, parse.GetValue(name), parse.GetValue(data), parse.GetValue(commandLine));
+            var card = Export(folder, source, target, parse.GetValue(name), parse.GetValue(data), parse.GetValue(commandLine), parse.GetValue(note));
             Console.WriteLine($"wrote {target} ({new FileInfo(target).Length / 1024.0 / 1024.0:0.0} MiB) and {CardPath(target)}");
-            Console.WriteLine(card.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(card.ToJsonString(CardJson));
             return 0;
         });
         return command;
@@ -40,10 +41,13 @@ internal static class ExportCommand
 
     public static string CardPath(string weights) => Path.ChangeExtension(weights, ".json");
 
+    // Readable cards: "+" and non-ASCII stay as they are (the default encoder writes \u002B).
+    private static readonly JsonSerializerOptions CardJson = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Where `train --init` keeps a copy of the starting weights' card in the run folder.</summary>
     public const string InitCardFile = "init-card.json";
 
-    public static JsonObject Export(RunFolder run, string checkpointPath, string target, string? name, string? data, string? commandLine)
+    public static JsonObject Export(RunFolder run, string checkpointPath, string target, string? name, string? data, string? commandLine, string? note = null)
     {
         var inv = CultureInfo.InvariantCulture;
         using var checkpoint = Checkpoint.Read(checkpointPath);
@@ -51,7 +55,8 @@ internal static class ExportCommand
             Checkpoint.Save(target, net, checkpoint.State with { }, checkpoint.Pca);
 
         string commandFile = Path.Combine(run.Path, "command.txt");
-        string? recorded = File.Exists(commandFile) ? File.ReadLines(commandFile).LastOrDefault(l => l.Length > 0) : null;
+        // The command that made the run (later lines are `--resume` continuations of it).
+        string? recorded = File.Exists(commandFile) ? File.ReadLines(commandFile).FirstOrDefault(l => l.Length > 0) : null;
         var metrics = ReadCsv(Path.Combine(run.Path, "metrics.csv"));
         var validation = ReadCsv(Path.Combine(run.Path, "validation.csv"));
         var environment = File.Exists(run.EnvironmentFile) ? JsonNode.Parse(File.ReadAllText(run.EnvironmentFile)) : null;
@@ -84,6 +89,7 @@ internal static class ExportCommand
             ["command"] = commandLine ?? recorded,
             ["sourceCheckpoint"] = Path.GetFileName(checkpointPath),
         };
+        if (note is not null) card["note"] = note;
         // A run started with `train --init` keeps the card of the weights it started from: the card then tells the
         // whole history (earlier command, steps, wall time) and the total wall time over every stage of training.
         string initCard = Path.Combine(run.Path, InitCardFile);
@@ -93,7 +99,7 @@ internal static class ExportCommand
             card["startedFrom"] = previous;
             card["totalWallTimeSeconds"] = before is null || wallSeconds is null ? null : Math.Round(before.Value + wallSeconds.Value);
         }
-        AtomicFile.WriteAllText(CardPath(target), card.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(CardPath(target), card.ToJsonString(CardJson) + "\n");
         return card;
     }
 

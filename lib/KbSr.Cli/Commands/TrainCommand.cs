@@ -88,7 +88,16 @@ internal static class TrainCommand
                 File.Copy(ExportCommand.CardPath(initWeights), Path.Combine(folder, ExportCommand.InitCardFile));
             // The command that made (or resumed) this run, for model cards (`kbsr export`).
             File.AppendAllText(Path.Combine(folder, "command.txt"), "kbsr " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
-            var end = progress.Run(trainer, options.Steps, cancel.Token);
+            TrainingEnd end;
+            try { end = progress.Run(trainer, options.Steps, cancel.Token); }
+            catch (System.Runtime.InteropServices.ExternalException e)
+            {
+                // A libtorch failure mid-run (seen once, not reproducible: a resume ran through the same step). The
+                // checkpoints on disk were written atomically before it, so the run continues exactly from the last one.
+                Console.Error.WriteLine($"kbsr train: libtorch failed after step {trainer.Step}: {e.Message.Split('\n')[0]}");
+                Console.Error.WriteLine($"the last checkpoint ({new RunFolder(folder).LastCheckpoint}) is whole: rerun the same command with --resume to continue");
+                return 5;
+            }
             Console.WriteLine($"{end}: step {trainer.Step}/{options.Steps}; run folder {Path.GetFullPath(folder)}");
             return end == TrainingEnd.Interrupted ? 130 : 0;
         }
