@@ -1,6 +1,10 @@
 using System.Runtime.CompilerServices;
 using KbSr.Runtime;
 
+// Tests that seed torch and then build networks (same seed ⇒ same weights, exact resume) read libtorch's one global
+// generator; a test class running beside them would draw from it in between. So test classes run one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace KbSr.Tests;
 
 /// <summary>Loads the native backend before any test touches torch, and finds the shared datasets.</summary>
