@@ -92,7 +92,7 @@ internal static class TrainCommand
             try { end = progress.Run(trainer, options.Steps, cancel.Token); }
             catch (System.Runtime.InteropServices.ExternalException e)
             {
-                // A libtorch failure mid-run (seen once, not reproducible: a resume ran through the same step). The
+                // A libtorch failure mid-run (seen twice in Adam's step; a resume ran through the same steps). The
                 // checkpoints on disk were written atomically before it, so the run continues exactly from the last one.
                 Console.Error.WriteLine($"kbsr train: libtorch failed after step {trainer.Step}: {e.Message.Split('\n')[0]}");
                 Console.Error.WriteLine($"the last checkpoint ({new RunFolder(folder).LastCheckpoint}) is whole: rerun the same command with --resume to continue");
