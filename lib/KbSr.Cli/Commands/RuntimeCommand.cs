@@ -9,9 +9,23 @@ internal static class RuntimeCommand
 {
     public static Command Build()
     {
-        var command = new Command("runtime", "Check that the torch backend loads; print device, threads and the compatibility step");
-        command.SetAction(_ =>
+        var gcStress = new Option<double?>("--gc-stress")
         {
+            Description = "Instead: run torch work for this many seconds beside a thread forcing garbage collections (a reliability check)",
+        };
+        var workload = new Option<string>("--workload") { Description = "With --gc-stress: scalars or adam", DefaultValueFactory = _ => "adam" };
+        var unguarded = new Option<bool>("--unguarded") { Description = "With --gc-stress: without the finalizer gate, to show the race it closes" };
+        var command = new Command("runtime", "Check that the torch backend loads; print device, threads and the compatibility step")
+        {
+            gcStress, workload, unguarded,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(gcStress) is { } seconds)
+            {
+                if (!(seconds > 0)) throw new ArgumentException($"--gc-stress {seconds}: expected a positive number of seconds");
+                return GcStress.Run(parse.GetValue(workload)!, seconds, guarded: !parse.GetValue(unguarded));
+            }
             using var x = arange(6, dtype: float32);
             float sum = x.sum().item<float>();
             if (sum != 15f) { Console.Error.WriteLine($"torch computed 0+..+5 = {sum}"); return 1; }

@@ -28,20 +28,21 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Run folder (never overwritten)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
         var init = new Option<string?>("--init") { Description = "Start a new run from these weights (continues their step count; Adam starts fresh unless the file holds its state)" };
+        var gcStress = new Option<bool>("--gc-stress") { Description = "Train beside threads that force garbage collections (a reliability check of the finalizer gate)" };
         var device = CommonOptions.Device();
         var command = new Command("train", "Train a KB-SR network on synthetic LR/HR pairs (method.md §5)")
         {
-            preset, config, sets, dataRoot, steps, batch, patch, learningRate, seed, timeLimit, set, output, resume, init, device,
+            preset, config, sets, dataRoot, steps, batch, patch, learningRate, seed, timeLimit, set, output, resume, init, device, gcStress,
         };
         command.SetAction((parse, cancel) => Task.FromResult(Run(parse, preset, config, sets, dataRoot, steps, batch, patch,
-            learningRate, seed, timeLimit, set, output, resume, init, device)));
+            learningRate, seed, timeLimit, set, output, resume, init, device, gcStress)));
         return command;
     }
 
     private static int Run(ParseResult parse, Option<string> preset, Option<string?> config, Option<string> sets,
         Option<string?> dataRoot, Option<long?> steps, Option<int?> batch, Option<int?> patch, Option<double?> learningRate,
         Option<long?> seed, Option<double?> timeLimit, Option<string[]> set, Option<string> output, Option<bool> resume,
-        Option<string?> init, Option<string?> device)
+        Option<string?> init, Option<string?> device, Option<bool> gcStress)
     {
         string? initWeights = parse.GetValue(init);
         if (initWeights is not null && parse.GetValue(resume))
@@ -89,16 +90,19 @@ internal static class TrainCommand
             // The command that made (or resumed) this run, for model cards (`kbsr export`).
             File.AppendAllText(Path.Combine(folder, "command.txt"), "kbsr " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
             TrainingEnd end;
+            using var pressure = parse.GetValue(gcStress) ? new GcPressure() : null;
             try { end = progress.Run(trainer, options.Steps, cancel.Token); }
             catch (System.Runtime.InteropServices.ExternalException e)
             {
-                // A libtorch failure mid-run (seen twice in Adam's step; a resume ran through the same steps). The
-                // checkpoints on disk were written atomically before it, so the run continues exactly from the last one.
+                // A libtorch failure mid-run. Two such (in Adam's step) came from a finalizer race that FinalizerGate now
+                // closes; should another occur, the checkpoints on disk were written atomically before it, so the run
+                // continues exactly from the last one.
                 Console.Error.WriteLine($"kbsr train: libtorch failed after step {trainer.Step}: {e.Message.Split('\n')[0]}");
                 Console.Error.WriteLine($"the last checkpoint ({new RunFolder(folder).LastCheckpoint}) is whole: rerun the same command with --resume to continue");
                 return 5;
             }
             Console.WriteLine($"{end}: step {trainer.Step}/{options.Steps}; run folder {Path.GetFullPath(folder)}");
+            if (pressure is not null) Console.WriteLine($"gc-stress: {pressure.Collections} forced full collections during training");
             return end == TrainingEnd.Interrupted ? 130 : 0;
         }
         catch (NonFiniteLossException e)

@@ -1,5 +1,6 @@
 using KbSr.Data;
 using KbSr.Imaging;
+using KbSr.Runtime;
 using static TorchSharp.torch;
 
 namespace KbSr.Evaluation;
@@ -44,6 +45,7 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
     private List<ImageScore> EvaluateOne(string set, string file, RgbImage hrImage, double sigma,
         IReadOnlyList<ISuperResolver> methods)
     {
+        using var gate = FinalizerGate.Enter();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         string name = Path.GetFileNameWithoutExtension(file);

@@ -1,5 +1,6 @@
 using KbSr.Evaluation;
 using KbSr.Model;
+using KbSr.Runtime;
 using static TorchSharp.torch;
 
 namespace KbSr.Inference;
@@ -20,6 +21,7 @@ public sealed class KbSrSuperResolver(KbSrNet net, string name = "KB-SR") : ISup
         Net.eval();
         try
         {
+            using var gate = FinalizerGate.Enter();
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             using var output = Net.Run(lr.to(Device));

@@ -1,5 +1,6 @@
 using KbSr.Evaluation;
 using KbSr.Model;
+using KbSr.Runtime;
 using static TorchSharp.torch;
 
 namespace KbSr.Inference;
@@ -42,6 +43,7 @@ public sealed class TiledSuperResolver(KbSrNet net, int tile = 64, int margin = 
             var sr = zeros(1, lr.shape[1], lr.shape[2] * scale, lr.shape[3] * scale, device: device);
             foreach (var t in tiles)
             {
+                using var gate = FinalizerGate.Enter();
                 using var tileScope = NewDisposeScope();
                 var input = lr[.., .., t.Y0..t.Y1, t.X0..t.X1];
                 var output = net.Forward(input, overrides);
@@ -67,6 +69,7 @@ public sealed class TiledSuperResolver(KbSrNet net, int tile = 64, int margin = 
         double total = 0;
         foreach (var t in tiles)
         {
+            using var gate = FinalizerGate.Enter();
             using var tileScope = NewDisposeScope();
             using var output = net.Run(lr[.., .., t.Y0..t.Y1, t.X0..t.X1]);
             double area = (double)(t.Iy1 - t.Iy0) * (t.Ix1 - t.Ix0);

@@ -121,6 +121,7 @@ public sealed class Trainer : IDisposable
             var phase = _options.PhaseAt(_step);
             double rate = schedule.At(_step);
             IReadOnlyDictionary<string, double> values;
+            using (FinalizerGate.Enter())   // see FinalizerGate: no finalizer may run while libtorch reads handles
             using (var scope = NewDisposeScope())
             {
                 using var batch = batches.Next();
@@ -198,6 +199,7 @@ public sealed class Trainer : IDisposable
     {
         var state = new TrainingState { Step = _step, Seed = _options.Seed, LearningRate = _options.RateSchedule.At(_step) };
         if (double.IsFinite(_bestPsnr)) state.Numbers["bestPsnrY"] = _bestPsnr; // JSON has no −∞: absent = no validation yet
+        using var gate = FinalizerGate.Enter();   // saving reads every parameter's and moment's handle
         Checkpoint.Save(path, Net, state, _pca, Optimizer);
     }
 
