@@ -99,11 +99,11 @@ public sealed class KernelServer : IDisplaySink, IDisposable
 
     /// <summary>A request that cannot be served gets an error reply (with busy/idle around it, as a front end expects)
     /// so that no front end waits forever; other message types expect no reply.</summary>
-    private void AnswerWithError(NetMQSocket socket, JupyterMessage parent, string msgType, string problem, bool withStatus = false)
+    private void AnswerWithError(NetMQSocket socket, JupyterMessage parent, string msgType, string problem, bool withStatus = false, string ename = "InvalidMessage")
     {
         if (parent.Answered || !msgType.EndsWith("_request", StringComparison.Ordinal)) return;
         if (withStatus) Publish("status", Busy, parent);
-        var content = new JsonObject { ["status"] = "error", ["ename"] = "InvalidMessage", ["evalue"] = problem, ["traceback"] = new JsonArray() };
+        var content = new JsonObject { ["status"] = "error", ["ename"] = ename, ["evalue"] = problem, ["traceback"] = new JsonArray() };
         if (msgType == "execute_request") content["execution_count"] = _executionCount;
         Reply(socket, parent, msgType[..^"_request".Length] + "_reply", content);
         if (withStatus) Publish("status", Idle, parent);
@@ -152,7 +152,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
                     break;
                 case "shutdown_request": Shutdown(_control, message); break;
                 case "kernel_info_request": Reply(_control, message, "kernel_info_reply", KernelInfo()); break;
-                default: NotImplemented(_control, "control", message); break;
+                default: NotImplemented("control", message); break;
             }
         }
         catch (InvalidMessageException e)
@@ -163,7 +163,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _log.WriteLine($"kbsr-kernel: {message.MsgType} failed: {e}");
-            AnswerWithError(_control, message, message.MsgType, $"{e.GetType().Name}: {e.Message}");
+            AnswerWithError(_control, message, message.MsgType, $"{e.GetType().Name}: {e.Message}", ename: "KernelError");
         }
         finally
         {
@@ -171,7 +171,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         }
     }
 
-    private void NotImplemented(NetMQSocket socket, string channel, JupyterMessage message)
+    private void NotImplemented(string channel, JupyterMessage message)
     {
         _log.WriteLine($"kbsr-kernel: {channel} message '{message.MsgType}' is not implemented");
         if (message.MsgType.EndsWith("_request", StringComparison.Ordinal))
@@ -201,7 +201,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
                 case "history_request": Reply(_shell, message, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = new JsonArray() }); break;
                 case "shutdown_request": Shutdown(_shell, message); break;
                 case "comm_open": case "comm_msg": case "comm_close": break;
-                default: NotImplemented(_shell, "shell", message); break;
+                default: NotImplemented("shell", message); break;
             }
         }
         catch (InvalidMessageException e)
@@ -212,7 +212,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _log.WriteLine($"kbsr-kernel: {message.MsgType} failed: {e}");
-            AnswerWithError(_shell, message, message.MsgType, $"{e.GetType().Name}: {e.Message}");
+            AnswerWithError(_shell, message, message.MsgType, $"{e.GetType().Name}: {e.Message}", ename: "KernelError");
         }
         finally
         {
