@@ -10,7 +10,9 @@ namespace KbSr.Kernel;
 /// <summary>
 /// The kernel process (design.md §3.2): Jupyter messaging protocol 5.3 over NetMQ. Shell requests run one
 /// at a time on the shell thread; control (interrupt, shutdown) and heartbeat have their own threads;
-/// iopub is shared under a lock. Badly signed messages are dropped and logged to stderr.
+/// iopub is shared under a lock. Badly signed messages are dropped and logged to stderr. Every field is
+/// validated before use (README): a signed request with a bad field gets an error reply naming it; a message
+/// whose type cannot be read is dropped with a log line. Nothing a client sends ends the process.
 /// </summary>
 public sealed class KernelServer : IDisplaySink, IDisposable
 {
@@ -53,7 +55,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         Console.SetOut(_stdout);
         Console.SetError(_stderr);
         Console.SetIn(new RefusingReader());
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; _engine.Context.Cancel(); };
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; _engine.Interrupt(); };
 
         var heartbeat = new Thread(HeartbeatLoop) { IsBackground = true, Name = "heartbeat" };
         var control = new Thread(ControlLoop) { IsBackground = true, Name = "control" };
@@ -62,8 +64,15 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         Publish("status", new JsonObject { ["execution_state"] = "starting" }, null);
         while (_running)
         {
-            var message = Receive(_shell, "shell");
-            if (message is not null) HandleShell(message);
+            try
+            {
+                var message = Receive(_shell, "shell");
+                if (message is not null) HandleShell(message);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.WriteLine($"kbsr-kernel: shell: {e}");
+            }
         }
         _stdout.Flush();
         _stderr.Flush();
@@ -71,13 +80,33 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         return ExitCode;
     }
 
-    private JupyterMessage? Receive(NetMQSocket socket, string channel)
+    private JupyterMessage? Receive(NetMQSocket socket, string channel, TimeSpan? wait = null)
     {
         var frames = new NetMQMessage();
-        if (!socket.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(100), ref frames)) return null;
-        var message = JupyterMessage.Parse(frames, _signer, out var error);
-        if (message is null) _log.WriteLine($"kbsr-kernel: ignored a message on {channel}: {error}");
-        return message;
+        if (!socket.TryReceiveMultipartMessage(wait ?? TimeSpan.FromMilliseconds(100), ref frames)) return null;
+        return Accept(frames, socket, channel);
+    }
+
+    /// <summary>The parsed message, or null after answering (or dropping) a malformed one.</summary>
+    private JupyterMessage? Accept(NetMQMessage frames, NetMQSocket socket, string channel)
+    {
+        var message = JupyterMessage.Parse(frames, _signer, out var error, out var rejected);
+        if (message is not null) return message;
+        _log.WriteLine($"kbsr-kernel: {(rejected is null ? "ignored" : "rejected")} a message on {channel}: {error}");
+        if (rejected is not null) AnswerWithError(socket, rejected.AsParent(), rejected.MsgType, rejected.Problem, withStatus: true);
+        return null;
+    }
+
+    /// <summary>A request that cannot be served gets an error reply (with busy/idle around it, as a front end expects)
+    /// so that no front end waits forever; other message types expect no reply.</summary>
+    private void AnswerWithError(NetMQSocket socket, JupyterMessage parent, string msgType, string problem, bool withStatus = false, string ename = "InvalidMessage")
+    {
+        if (parent.Answered || !msgType.EndsWith("_request", StringComparison.Ordinal)) return;
+        if (withStatus) Publish("status", Busy, parent);
+        var content = new JsonObject { ["status"] = "error", ["ename"] = ename, ["evalue"] = problem, ["traceback"] = new JsonArray() };
+        if (msgType == "execute_request") content["execution_count"] = _executionCount;
+        Reply(socket, parent, msgType[..^"_request".Length] + "_reply", content);
+        if (withStatus) Publish("status", Idle, parent);
     }
 
     private void HeartbeatLoop()
@@ -98,27 +127,55 @@ public sealed class KernelServer : IDisplaySink, IDisposable
     {
         while (_running)
         {
-            var message = Receive(_control, "control");
-            if (message is null) continue;
-            Publish("status", Busy, message);
+            try
+            {
+                var message = Receive(_control, "control");
+                if (message is not null) HandleControl(message);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.WriteLine($"kbsr-kernel: control: {e}");
+            }
+        }
+    }
+
+    private void HandleControl(JupyterMessage message)
+    {
+        Publish("status", Busy, message);
+        try
+        {
             switch (message.MsgType)
             {
                 case "interrupt_request":
-                    _engine.Context.Cancel();
+                    _engine.Interrupt();
                     Reply(_control, message, "interrupt_reply", new JsonObject { ["status"] = "ok" });
                     break;
-                case "shutdown_request":
-                    Shutdown(_control, message);
-                    break;
-                case "kernel_info_request":
-                    Reply(_control, message, "kernel_info_reply", KernelInfo());
-                    break;
-                default:
-                    _log.WriteLine($"kbsr-kernel: control message '{message.MsgType}' is not implemented");
-                    break;
+                case "shutdown_request": Shutdown(_control, message); break;
+                case "kernel_info_request": Reply(_control, message, "kernel_info_reply", KernelInfo()); break;
+                default: NotImplemented("control", message); break;
             }
+        }
+        catch (InvalidMessageException e)
+        {
+            _log.WriteLine($"kbsr-kernel: rejected a message on control: {message.MsgType}: {e.Message}");
+            AnswerWithError(_control, message, message.MsgType, e.Message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.WriteLine($"kbsr-kernel: {message.MsgType} failed: {e}");
+            AnswerWithError(_control, message, message.MsgType, $"{e.GetType().Name}: {e.Message}", ename: "KernelError");
+        }
+        finally
+        {
             Publish("status", Idle, message);
         }
+    }
+
+    private void NotImplemented(string channel, JupyterMessage message)
+    {
+        _log.WriteLine($"kbsr-kernel: {channel} message '{message.MsgType}' is not implemented");
+        if (message.MsgType.EndsWith("_request", StringComparison.Ordinal))
+            throw new InvalidMessageException($"'{message.MsgType}' is not implemented on {channel} by this kernel");
     }
 
     private static JsonObject Busy => new() { ["execution_state"] = "busy" };
@@ -134,7 +191,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
                 case "kernel_info_request": Reply(_shell, message, "kernel_info_reply", KernelInfo()); break;
                 case "execute_request": Execute(message); break;
                 case "is_complete_request":
-                    Reply(_shell, message, "is_complete_reply", ScriptEngine.IsComplete(Str(message, "code"))
+                    Reply(_shell, message, "is_complete_reply", ScriptEngine.IsComplete(MessageFields.RequiredString(message.Content, "content", "code"))
                         ? new JsonObject { ["status"] = "complete" }
                         : new JsonObject { ["status"] = "incomplete", ["indent"] = "" });
                     break;
@@ -144,12 +201,18 @@ public sealed class KernelServer : IDisplaySink, IDisposable
                 case "history_request": Reply(_shell, message, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = new JsonArray() }); break;
                 case "shutdown_request": Shutdown(_shell, message); break;
                 case "comm_open": case "comm_msg": case "comm_close": break;
-                default: _log.WriteLine($"kbsr-kernel: shell message '{message.MsgType}' is not implemented"); break;
+                default: NotImplemented("shell", message); break;
             }
+        }
+        catch (InvalidMessageException e)
+        {
+            _log.WriteLine($"kbsr-kernel: rejected a message on shell: {message.MsgType}: {e.Message}");
+            AnswerWithError(_shell, message, message.MsgType, e.Message);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _log.WriteLine($"kbsr-kernel: {message.MsgType} failed: {e}");
+            AnswerWithError(_shell, message, message.MsgType, $"{e.GetType().Name}: {e.Message}", ename: "KernelError");
         }
         finally
         {
@@ -157,12 +220,19 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         }
     }
 
-    private static string Str(JupyterMessage m, string key) => m.Content[key]?.GetValue<string>() ?? "";
-    private static bool Flag(JupyterMessage m, string key, bool fallback) => m.Content[key] is JsonValue v && v.TryGetValue(out bool b) ? b : fallback;
+    private static bool Flag(JupyterMessage m, string key, bool fallback) => MessageFields.OptionalBool(m.Content, "content", key, fallback);
+
+    /// <summary>The request's code and cursor position (in [0, code length]; default: the end).</summary>
+    private static (string Code, int Position) CodeAndCursor(JupyterMessage m)
+    {
+        string code = MessageFields.RequiredString(m.Content, "content", "code");
+        return (code, MessageFields.OptionalInt(m.Content, "content", "cursor_pos", code.Length, 0, code.Length));
+    }
 
     private void Execute(JupyterMessage message)
     {
-        string code = Str(message, "code");
+        // Every field is read (and so validated) before anything happens: a bad one leaves no trace.
+        string code = MessageFields.RequiredString(message.Content, "content", "code");
         bool silent = Flag(message, "silent", false);
         bool storeHistory = Flag(message, "store_history", !silent) && !silent;
         bool stopOnError = Flag(message, "stop_on_error", true);
@@ -206,9 +276,9 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         var frames = new NetMQMessage();
         while (_shell.TryReceiveMultipartMessage(TimeSpan.Zero, ref frames))
         {
-            var queued = JupyterMessage.Parse(frames, _signer, out var error);
+            var queued = Accept(frames, _shell, "shell");
             frames = new NetMQMessage();
-            if (queued is null) { _log.WriteLine($"kbsr-kernel: ignored a message on shell: {error}"); continue; }
+            if (queued is null) continue;
             if (queued.MsgType != "execute_request") { HandleShell(queued); continue; }
             Publish("status", Busy, queued);
             Reply(_shell, queued, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = _executionCount });
@@ -218,8 +288,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
 
     private void Complete(JupyterMessage message)
     {
-        string code = Str(message, "code");
-        int pos = message.Content["cursor_pos"]?.GetValue<int>() ?? code.Length;
+        var (code, pos) = CodeAndCursor(message);
         var (matches, start, end) = _engine.Complete(code, pos);
         Reply(_shell, message, "complete_reply", new JsonObject
         {
@@ -230,8 +299,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
 
     private void Inspect(JupyterMessage message)
     {
-        string code = Str(message, "code");
-        int pos = message.Content["cursor_pos"]?.GetValue<int>() ?? code.Length;
+        var (code, pos) = CodeAndCursor(message);
         string? text = _engine.Inspect(code, pos);
         Reply(_shell, message, "inspect_reply", new JsonObject
         {
@@ -244,7 +312,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
     {
         bool restart = Flag(message, "restart", false);
         Reply(socket, message, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
-        _engine.Context.Cancel();
+        _engine.Interrupt();
         _running = false;
     }
 
@@ -268,6 +336,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         var reply = JupyterMessage.Create(msgType, content, parent, _session);
         // Shell and control sockets are each used by one thread only.
         socket.SendMultipartMessage(reply.ToFrames(_signer));
+        parent.Answered = true;
     }
 
     private void Publish(string msgType, JsonObject content, JupyterMessage? parent)

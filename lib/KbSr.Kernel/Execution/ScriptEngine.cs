@@ -75,39 +75,83 @@ public sealed class ScriptEngine
             .WithOptimizationLevel(OptimizationLevel.Debug);
     }
 
+    /// <summary>Interrupts the running cell (what the kernel does on interrupt_request).</summary>
+    public void Interrupt() => Context.Cancel();
+
     /// <summary>Blocks until Roslyn is loaded (the first compile).</summary>
     public void WarmUp() => _state ??= _initial.GetAwaiter().GetResult();
+
+    /// <summary>How long an interrupted cell may take to stop by itself (loops stop at their next iteration)
+    /// before its thread is interrupted, and how long after that before it is abandoned.</summary>
+    public static readonly TimeSpan CooperativeGrace = TimeSpan.FromSeconds(1), InterruptGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>Runs one cell. Exceptions of the cell become a failed <see cref="CellResult"/>.
     /// <paramref name="label"/> is the number errors name the cell by (the kernel passes the execution count);
     /// by default cells are numbered 1, 2, … in the order run.</summary>
+    /// <remarks>The cell runs on a <see cref="CellThread"/> while this thread waits. After an <see cref="Interrupt"/>
+    /// the cell gets <see cref="CooperativeGrace"/> to stop; then its thread is interrupted (ends Sleep, Wait,
+    /// Join, lock waits), and after <see cref="InterruptGrace"/> more a cell still running (native code, a
+    /// swallowed interrupt) is abandoned: it fails with KernelInterrupted, the state of the cells before it is kept,
+    /// and the next cell runs on a new thread.</remarks>
     public CellResult Execute(string code, int? label = null)
     {
         WarmUp();
         ++_cellNumber;
         int cell = label ?? _cellNumber;
         Context.ResetIfCancelled();
+        var token = Context.Cancellation;
         Directives.Result processed;
         try { processed = Directives.Process(code); }
         catch (DirectiveException e) { return Failure("DirectiveError", e.Message, [$"Cell {cell}, {e.Message}"], []); }
 
-        string source = processed.Code;
-        source = InjectInterruptChecks(source);
+        string source = InjectInterruptChecks(processed.Code);
         var options = _options.WithFilePath($"cell{cell}");
+        var previous = _state!;
+        (ScriptState<object>? State, CellResult Result) outcome = default;
+        var done = new ManualResetEventSlim(); // not disposed: an abandoned cell still sets it
+        var thread = _cellThread ??= new CellThread();
+        thread.Post(() =>
+        {
+            try { outcome = Run(previous, source, options, cell, processed.Notes, token); }
+            catch (Exception e) { outcome = (null, RuntimeFailure(e, cell, processed.Notes)); }
+            finally { done.Set(); }
+        });
+
+        try { done.Wait(token); }
+        catch (OperationCanceledException) { }
+        if (!done.IsSet && !done.Wait(CooperativeGrace))
+        {
+            thread.InterruptAndRetire();
+            _cellThread = null;
+            if (!done.Wait(InterruptGrace))
+                return Failure("KernelInterrupted",
+                    "the cell was interrupted but did not stop (it is in a call that cannot be interrupted, e.g. native code, or it " +
+                    "catches the interrupt), so it was abandoned and may go on in the background; the variables of earlier cells are kept",
+                    [$"Cell {cell}"], processed.Notes);
+        }
+        if (outcome.State is not null) _state = outcome.State;
+        return outcome.Result!;
+    }
+
+    private CellThread? _cellThread;
+
+    /// <summary>One cell on the cell thread: the new state (null when the cell did not complete) and its result.</summary>
+    private (ScriptState<object>? State, CellResult Result) Run(ScriptState<object> previous, string source, ScriptOptions options,
+        int cell, IReadOnlyList<string> notes, CancellationToken token)
+    {
         try
         {
-            var task = _state!.ContinueWithAsync(source, options, _ => true, Context.Cancellation);
+            var task = previous.ContinueWithAsync(source, options, _ => true, token);
             // Waiting with the token lets an interrupt abandon a cell that is awaiting something long.
-            try { task.Wait(Context.Cancellation); }
+            try { task.Wait(token); }
             catch (AggregateException e) when (e.InnerExceptions.Count == 1)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
             }
             var state = task.GetAwaiter().GetResult();
-            _state = state;
-            if (state.Exception is { } ex) return RuntimeFailure(ex, cell, processed.Notes);
+            if (state.Exception is { } ex) return (state, RuntimeFailure(ex, cell, notes));
             var value = state.ReturnValue;
-            return new CellResult(true, value, value is not null and not DisplayHandle, null, null, [], processed.Notes);
+            return (state, new CellResult(true, value, value is not null and not DisplayHandle, null, null, [], notes));
         }
         catch (CompilationErrorException e)
         {
@@ -117,11 +161,11 @@ public sealed class ScriptEngine
                 int line = span.StartLinePosition.Line + 1, col = span.StartLinePosition.Character + 1;
                 return $"Cell {cell}, line {line}, column {col}: {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
             }).ToList();
-            return Failure("CompilationError", string.Join("; ", lines), lines, processed.Notes);
+            return (null, Failure("CompilationError", string.Join("; ", lines), lines, notes));
         }
         catch (Exception e) when (e is OperationCanceledException or ThreadInterruptedException)
         {
-            return RuntimeFailure(e, cell, processed.Notes);
+            return (null, RuntimeFailure(e, cell, notes));
         }
     }
 
@@ -133,7 +177,7 @@ public sealed class ScriptEngine
         if (ex is AggregateException { InnerExceptions.Count: 1 } agg) ex = agg.InnerException!;
         bool interrupted = ex is OperationCanceledException or ThreadInterruptedException && Context.Cancellation.IsCancellationRequested;
         string name = interrupted ? "KernelInterrupted" : ex.GetType().Name;
-        string message = interrupted ? "the cell was interrupted" : ex.Message;
+        string message = interrupted ? "the cell was interrupted" : ErrorText.WithoutNativeFrames(ex.Message);
         var cellLines = new StackTrace(ex, true).GetFrames()
             .Where(f => Path.GetFileName(f.GetFileName()) == $"cell{cell}" && f.GetFileLineNumber() > 0)
             .Select(f => f.GetFileLineNumber()).ToList();

@@ -47,13 +47,14 @@ public sealed class KernelContext
     /// <summary>The folder relative <c>#r</c> paths and files are resolved against.</summary>
     public string WorkingDirectory { get; internal set; } = Environment.CurrentDirectory;
 
-    internal void Cancel() => _cts.Cancel();
+    // Cancel runs on the control thread while ResetIfCancelled may run on the shell thread: the old source is
+    // replaced, never disposed, so a late Cancel on it is harmless.
+    internal void Cancel() => Volatile.Read(ref _cts).Cancel();
 
     internal void ResetIfCancelled()
     {
         if (!_cts.IsCancellationRequested) return;
-        _cts.Dispose();
-        _cts = new CancellationTokenSource();
+        Volatile.Write(ref _cts, new CancellationTokenSource());
     }
 
     /// <summary>Injected by the kernel into every loop body of a cell so that an interrupt also stops loops that never check.</summary>

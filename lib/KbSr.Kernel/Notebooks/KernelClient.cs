@@ -27,6 +27,8 @@ public sealed class KernelClient : IDisposable
     private readonly Dictionary<string, List<JsonObject>> _displays = [];
 
     public int ProcessId => _process.Id;
+    /// <summary>The connection file the kernel was started with (it holds the signing key).</summary>
+    public string ConnectionFile => _connectionFile;
     public string KernelStderr { get { lock (_kernelStderr) return _kernelStderr.ToString(); } }
 
     private KernelClient(Process process, ConnectionInfo connection, string connectionFile)
@@ -44,7 +46,8 @@ public sealed class KernelClient : IDisposable
     public static KernelClient Start(string workingDirectory, TimeSpan startTimeout, string? kernelAssembly = null)
     {
         var connection = ConnectionInfo.CreateLocal();
-        string file = Path.Combine(Path.GetTempPath(), $"kbsr-kernel-{Guid.NewGuid():N}.json");
+        // The file holds the signing key: owner-only, in a folder only the owner can enter.
+        string file = Path.Combine(PrivateFile.CreateFolder("kbsr-kernel-"), "connection.json");
         connection.Write(file);
         var info = new ProcessStartInfo(KernelSpec.DotnetHost())
         {
@@ -196,6 +199,6 @@ public sealed class KernelClient : IDisposable
             socket.Dispose();
         }
         _process.Dispose();
-        try { File.Delete(_connectionFile); } catch (IOException) { }
+        try { Directory.Delete(Path.GetDirectoryName(_connectionFile)!, recursive: true); } catch (IOException) { }
     }
 }

@@ -29,9 +29,10 @@ public sealed class ConnectionInfo
         return info;
     }
 
+    /// <summary>Writes the file owner-only (mode 0600 from creation on; it holds the signing key).</summary>
     public void Write(string path)
     {
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this));
+        PrivateFile.WriteAllText(path, JsonSerializer.Serialize(this));
     }
 
     /// <summary>A connection on free loopback ports with a fresh random key (used by the notebook runner).</summary>

@@ -17,15 +17,23 @@ public sealed class JupyterMessage
     public JsonObject Metadata { get; init; } = [];
     public JsonObject Content { get; init; } = [];
 
-    public string MsgType => Header["msg_type"]?.GetValue<string>() ?? "";
-    public string MsgId => Header["msg_id"]?.GetValue<string>() ?? "";
+    public string MsgType => StringOrEmpty(Header, "msg_type");
+    public string MsgId => StringOrEmpty(Header, "msg_id");
+
+    /// <summary>Set once the kernel has sent this request's reply (so a failure after it sends no second one).</summary>
+    internal bool Answered { get; set; }
+
+    private static string StringOrEmpty(JsonObject obj, string key) => obj[key] is JsonValue v && v.TryGetValue(out string? s) ? s : "";
+
+    /// <summary>Header fields every message carries (the specification's header; <c>date</c> may be absent).</summary>
+    private static readonly string[] RequiredHeaderFields = ["msg_id", "session", "username", "msg_type", "version"];
 
     public static JupyterMessage Create(string msgType, JsonObject content, JupyterMessage? parent = null, string session = "")
     {
         var header = new JsonObject
         {
             ["msg_id"] = Guid.NewGuid().ToString("N"),
-            ["session"] = parent?.Header["session"]?.GetValue<string>() ?? session,
+            ["session"] = parent is not null && parent.Header["session"] is JsonValue v && v.TryGetValue(out string? s) ? s : session,
             ["username"] = "kernel",
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
             ["msg_type"] = msgType,
@@ -52,9 +60,17 @@ public sealed class JupyterMessage
     }
 
     /// <summary>Parses and verifies a multipart message; null (with <paramref name="error"/>) when malformed or badly signed.</summary>
-    public static JupyterMessage? Parse(NetMQMessage frames, MessageSigner signer, out string? error)
+    public static JupyterMessage? Parse(NetMQMessage frames, MessageSigner signer, out string? error) => Parse(frames, signer, out error, out _);
+
+    /// <summary>
+    /// Parses, verifies and validates a multipart message: the signature, then each part a JSON object, then the
+    /// header's fields. Null (with <paramref name="error"/>) when anything is wrong. <paramref name="rejected"/> is
+    /// set when the message was correctly signed and its type can be read, so the kernel can answer it with an error.
+    /// </summary>
+    public static JupyterMessage? Parse(NetMQMessage frames, MessageSigner signer, out string? error, out RejectedMessage? rejected)
     {
         error = null;
+        rejected = null;
         var ids = new List<byte[]>();
         int i = 0;
         for (; i < frames.FrameCount; i++)
@@ -67,19 +83,43 @@ public sealed class JupyterMessage
         string h = frames[i + 2].ConvertToString(Encoding.UTF8), p = frames[i + 3].ConvertToString(Encoding.UTF8);
         string m = frames[i + 4].ConvertToString(Encoding.UTF8), c = frames[i + 5].ConvertToString(Encoding.UTF8);
         if (!signer.Verify(sig, h, p, m, c)) { error = "signature mismatch"; return null; }
+
+        JsonObject header;
+        string msgType;
         try
         {
+            header = MessageFields.ParseObject(h, "header");
+            msgType = MessageFields.RequiredString(header, "header", "msg_type");
+            if (msgType.Length == 0) throw new InvalidMessageException("header field 'msg_type' is empty");
+        }
+        catch (InvalidMessageException e) { error = e.Message + " (no message type to answer)"; return null; }
+        try
+        {
+            foreach (string field in RequiredHeaderFields) MessageFields.RequiredString(header, "header", field);
+            MessageFields.OptionalString(header, "header", "date");
             return new JupyterMessage
             {
                 Identities = ids,
-                Header = JsonNode.Parse(h) as JsonObject ?? [],
-                ParentHeader = JsonNode.Parse(p) as JsonObject ?? [],
-                Metadata = JsonNode.Parse(m) as JsonObject ?? [],
-                Content = JsonNode.Parse(c) as JsonObject ?? [],
+                Header = header,
+                ParentHeader = MessageFields.ParseObject(p, "parent_header"),
+                Metadata = MessageFields.ParseObject(m, "metadata"),
+                Content = MessageFields.ParseObject(c, "content"),
             };
         }
-        catch (System.Text.Json.JsonException e) { error = "invalid JSON: " + e.Message; return null; }
+        catch (InvalidMessageException e)
+        {
+            error = $"{msgType}: {e.Message}";
+            rejected = new RejectedMessage(ids, header, msgType, e.Message);
+            return null;
+        }
     }
+}
+
+/// <summary>A correctly signed message with a readable type but malformed parts: what the kernel needs to answer it with an error.</summary>
+public sealed record RejectedMessage(List<byte[]> Identities, JsonObject Header, string MsgType, string Problem)
+{
+    /// <summary>The message to reply to: its identities and header (as sent, for the reply's parent_header).</summary>
+    public JupyterMessage AsParent() => new() { Identities = Identities, Header = Header };
 }
 
 /// <summary>HMAC-SHA256 over header, parent header, metadata and content (the protocol's signature); no key = unsigned.</summary>

@@ -10,7 +10,58 @@ public class ScriptEngineTests
     private sealed class Sink : IDisplaySink
     {
         public List<(JsonObject Bundle, string Id, bool Update)> Shown { get; } = [];
-        public void Display(JsonObject bundle, string displayId, bool update) => Shown.Add((bundle, displayId, update));
+        public Action? OnDisplay { get; set; }
+        public void Display(JsonObject bundle, string displayId, bool update) { Shown.Add((bundle, displayId, update)); OnDisplay?.Invoke(); }
+    }
+
+    /// <summary>An engine whose cells interrupt themselves by calling display(…): the interrupt lands once the cell runs.</summary>
+    private static ScriptEngine SelfInterruptingEngine()
+    {
+        var sink = new Sink();
+        var engine = new ScriptEngine(sink);
+        sink.OnDisplay = engine.Interrupt;
+        return engine;
+    }
+
+    [Fact]
+    public void Execute_InterruptedWhileBlockedInSleep_StopsAndKeepsState()
+    {
+        var engine = SelfInterruptingEngine();
+        Assert.True(engine.Execute("var kept = 41;").Success);
+        var r = engine.Execute("display(\"started\");\nThread.Sleep(600_000);\nkept = 0;");
+        Assert.Equal("KernelInterrupted", r.ErrorName);
+        Assert.Equal(42, engine.Execute("kept + 1").Value);
+    }
+
+    [Fact]
+    public void Execute_CellThatSwallowsInterrupts_AbandonedWithError_StateOfEarlierCellsKept()
+    {
+        var engine = SelfInterruptingEngine();
+        Assert.True(engine.Execute("var kept = 41;").Success);
+        // goto is no loop statement, so no interrupt check is injected: this cell ignores every interrupt.
+        var r = engine.Execute("display(\"started\");\nagain: try { Thread.Sleep(600_000); } catch (ThreadInterruptedException) { }\ngoto again;");
+        Assert.Equal("KernelInterrupted", r.ErrorName);
+        Assert.Contains("abandoned", r.ErrorValue, StringComparison.Ordinal);
+        Assert.Equal(42, engine.Execute("kept + 1").Value);
+        Assert.Equal(43, engine.Execute("kept += 2; kept").Value);
+    }
+
+    [Fact]
+    public void Execute_HugeTorchAllocation_OneParagraphMessageWithoutNativeFrames()
+    {
+        var engine = new ScriptEngine(new Sink());
+        // 10^14 float32 elements (400 TB) exceed any address space: the allocation fails at once on every machine.
+        var r = engine.Execute("var big = zeros(10_000_000L, 10_000_000L);");
+        Assert.False(r.Success);
+        Assert.Contains("allocate", r.ErrorValue, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain('\n', r.ErrorValue!);
+        foreach (string line in r.Traceback.Prepend(r.ErrorValue!))
+        {
+            Assert.DoesNotContain("frame #", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception raised from", line, StringComparison.Ordinal);
+            Assert.DoesNotContain(".so)", line, StringComparison.Ordinal);
+        }
+        Assert.True(engine.Execute("1").Success);
     }
 
     [Fact]
