@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace KbSr.Runtime;
@@ -65,28 +64,27 @@ public static class FinalizerGate
     {
         var release = new ManualResetEventSlim(false);
         var parked = new ManualResetEventSlim(false);
-        CreateParker(release, parked);
-        // The parker is garbage now; collect until the finalizer thread has picked it up (it may first finish finalizers
-        // queued earlier, and a collection on another thread may have promoted the parker to an older generation).
-        var clock = Stopwatch.StartNew();
-        for (int attempt = 0; !parked.Wait(attempt == 0 ? 0 : 2); attempt++)
+        var parker = CreateParker(release, parked);
+        // The parker is garbage now. Collect until a collection has found it (the short weak reference clears then;
+        // one gen-0 collection usually does, unless another thread's collection promoted it first), then wait for the
+        // finalizer thread, which may first finish finalizers queued earlier, to reach it.
+        for (int generation = 0; parker.IsAlive; generation = Math.Min(generation + 1, GC.MaxGeneration))
+            GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
+        if (!parked.Wait(ParkTimeout))
         {
-            if (clock.Elapsed > ParkTimeout)
-            {
-                release.Set();
-                throw new TimeoutException($"the finalizer thread did not reach the gate within {ParkTimeout.TotalSeconds:F0} s " +
-                                           "(a finalizer elsewhere is blocked?)");
-            }
-            GC.Collect(Math.Min(attempt / 4, GC.MaxGeneration), GCCollectionMode.Forced, blocking: true);
+            release.Set();
+            throw new TimeoutException($"the finalizer thread did not reach the gate within {ParkTimeout.TotalSeconds:F0} s " +
+                                       "(a finalizer elsewhere is blocked?)");
         }
         parked.Dispose();
         Interlocked.Increment(ref _parks);
         return release;
     }
 
-    // Not inlined, so that no reference to the parker survives in the caller's frame.
+    // Not inlined, so that no strong reference to the parker survives in the caller's frame.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void CreateParker(ManualResetEventSlim release, ManualResetEventSlim parked) => _ = new Parker(release, parked);
+    private static WeakReference CreateParker(ManualResetEventSlim release, ManualResetEventSlim parked) =>
+        new(new Parker(release, parked), trackResurrection: false);
 
     /// <summary>A hold on the gate; dispose it when the torch work is done.</summary>
     public readonly struct Hold : IDisposable
