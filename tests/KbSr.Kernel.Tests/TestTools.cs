@@ -22,18 +22,26 @@ internal static class TestTools
     public static string Jupyter => File.Exists("/usr/bin/jupyter") ? "/usr/bin/jupyter" : "jupyter";
 
     /// <summary>
-    /// True when the Python Jupyter stack is importable. Otherwise the test fails when KBSR_REQUIRE_ALL=1
-    /// (CI) and returns early with a printed reason elsewhere.
+    /// Returns when the Python Jupyter stack is importable. Otherwise the test is reported as skipped with the reason
+    /// (it must be a <c>[SkippableFact]</c>), or fails when KBSR_REQUIRE_ALL=1 (CI).
     /// </summary>
-    public static bool JupyterAvailable(ITestOutputHelper output)
+    public static void RequireJupyter(ITestOutputHelper output)
     {
         var (code, text) = Run(Python, ["-c", "import nbclient, nbformat, jupyter_client, nbconvert"], null, TimeSpan.FromSeconds(30));
-        if (code == 0 && Run(Jupyter, ["nbconvert", "--version"], null, TimeSpan.FromSeconds(30)).Code == 0) return true;
-        string reason = "python3 with nbclient/nbformat/jupyter_client/nbconvert is not available " +
-                        "(apt-get install jupyter-nbconvert python3-nbclient python3-jupyter-client python3-nbformat): " + text;
-        if (Environment.GetEnvironmentVariable("KBSR_REQUIRE_ALL") == "1") Assert.Fail(reason);
-        output.WriteLine("SKIPPED: " + reason);
-        return false;
+        if (code == 0 && Run(Jupyter, ["nbconvert", "--version"], null, TimeSpan.FromSeconds(30)).Code == 0) return;
+        output.WriteLine("python3 with Jupyter missing: " + text);
+        Require(false, "python3 with nbclient/nbformat/jupyter_client/nbconvert is not available " +
+                       "(apt-get install jupyter-nbconvert python3-nbclient python3-jupyter-client python3-nbformat): " + text);
+    }
+
+    /// <summary>Returns when <paramref name="present"/>; otherwise skips the test with <paramref name="reason"/>, or fails
+    /// it when KBSR_REQUIRE_ALL=1 (CI runs everything).</summary>
+    public static void Require(bool present, string reason)
+    {
+        if (present) return;
+        if (Environment.GetEnvironmentVariable("KBSR_REQUIRE_ALL") == "1")
+            Assert.Fail($"{reason} (KBSR_REQUIRE_ALL=1: a missing prerequisite fails the test)");
+        throw new SkipException(reason);
     }
 
     public static (int Code, string Output) Run(string file, IEnumerable<string> args, IDictionary<string, string>? env, TimeSpan timeout)

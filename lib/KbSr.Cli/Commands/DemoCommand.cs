@@ -74,10 +74,11 @@ internal static class DemoCommand
         using var bicubic = new BicubicUpsampler().SuperResolve(lr, scale);
         using var result = new KbSrSuperResolver(net, label).SuperResolve(lr, scale);
 
-        double Psnr(Tensor sr) => Evaluation.Psnr.OnY(sr[0], hr, scale, hrImage.WasGrey);
-        double Ssim(Tensor sr) => Evaluation.Ssim.OnY(sr[0], hr, scale, hrImage.WasGrey);
-        var stagePsnr = result.StageSr!.Select(Psnr).ToList();
-        double kernelL1 = (result.Kernel! - trueKernel).abs().sum().item<float>();
+        // Scored exactly as `kbsr eval` scores every image (same function, same shave, same kernel error).
+        var bicubicScore = Evaluator.Score("bicubic", "demo", sigma, "hr", bicubic, hr, hrImage.WasGrey, trueKernel, scale);
+        var score = Evaluator.Score(label, "demo", sigma, "hr", result, hr, hrImage.WasGrey, trueKernel, scale);
+        var stagePsnr = score.StagePsnrY!;
+        double kernelL1 = score.KernelL1!.Value;
 
         var images = new (string Name, RgbImage Image)[]
         {
@@ -90,8 +91,8 @@ internal static class DemoCommand
         var rows = new List<IReadOnlyList<string>>
         {
             new[] { "method", "PSNR-Y (dB)", "SSIM-Y" },
-            new[] { "bicubic", Psnr(bicubic.Sr).ToString("0.00", inv), Ssim(bicubic.Sr).ToString("0.0000", inv) },
-            new[] { label, Psnr(result.Sr).ToString("0.00", inv), Ssim(result.Sr).ToString("0.0000", inv) },
+            new[] { "bicubic", bicubicScore.PsnrY.ToString("0.00", inv), bicubicScore.SsimY.ToString("0.0000", inv) },
+            new[] { label, score.PsnrY.ToString("0.00", inv), score.SsimY.ToString("0.0000", inv) },
         };
         var report = new HtmlReport($"KB-SR demo: ×{scale}, σ = {sigma.ToString("0.0##", inv)}")
             .Paragraph($"HR: {source}. LR = (HR ⊛ k)↓{scale} with an isotropic {net.Config.KernelSize}×{net.Config.KernelSize} Gaussian of σ = {sigma.ToString("0.0##", inv)}, MATLAB bicubic, 8-bit (eq. 1). Network: {label}.")

@@ -61,17 +61,7 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
             if (sr.shape[1] != hr.shape[1] || sr.shape[2] != hr.shape[2])
                 throw new InvalidOperationException(
                     $"{method.Name} on {file}: SR is {sr.shape[2]}×{sr.shape[1]}, HR is {hr.shape[2]}×{hr.shape[1]}");
-            double psnr = Psnr.OnY(sr, hr, shave, hrImage.WasGrey);
-            double ssim = Ssim.OnY(sr, hr, shave, hrImage.WasGrey);
-            double? l1 = null, mse = null;
-            if (result.Kernel is { } k && k.shape[^1] == trueKernel.shape[^1])
-            {
-                var diff = k.to(float64) - trueKernel.to(float64);
-                l1 = diff.abs().sum().item<double>();
-                mse = diff.square().mean().item<double>();
-            }
-            var stages = result.StageSr?.Select(s => Psnr.OnY(s[0], hr, shave, hrImage.WasGrey)).ToList();
-            rows.Add(new ImageScore(method.Name, set, sigma, name, psnr, ssim, l1, mse, stages));
+            rows.Add(Score(method.Name, set, sigma, name, result, hr, hrImage.WasGrey, trueKernel, shave));
             if (SaveImagesTo is not null)
             {
                 string folder = TestSetSynthesis.Folder(Path.Combine(SaveImagesTo, Sanitize(method.Name)), set, options.Scale, sigma);
@@ -81,6 +71,37 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
             }
         }
         return rows;
+    }
+
+    /// <summary>The scores of one result on one image, as every evaluation reports them (and `kbsr demo` prints them):
+    /// PSNR and SSIM on Y with a <paramref name="shave"/>-pixel crop, per-stage PSNR, and Σ|K − K_true| and the kernel
+    /// MSE (float64) when the method estimated a kernel of the true kernel's size.</summary>
+    /// <param name="method">Table name of the method.</param>
+    /// <param name="set">Test-set name, for the score's row.</param>
+    /// <param name="sigma">Blur σ of the LR input.</param>
+    /// <param name="image">Image name, for the score's row.</param>
+    /// <param name="result">The method's output for this image's LR.</param>
+    /// <param name="hr">The mod-cropped HR image [3,H,W].</param>
+    /// <param name="grey">Whether the HR image was grey (scored on its own channel).</param>
+    /// <param name="trueKernel">The kernel the LR was made with [k,k].</param>
+    /// <param name="shave">Pixels cropped from each border before measuring (the scale).</param>
+    public static ImageScore Score(string method, string set, double sigma, string image, SrResult result, Tensor hr, bool grey,
+                                   Tensor trueKernel, int shave)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        using var scope = NewDisposeScope();
+        var sr = result.Sr[0];
+        double psnr = Psnr.OnY(sr, hr, shave, grey);
+        double ssim = Ssim.OnY(sr, hr, shave, grey);
+        double? l1 = null, mse = null;
+        if (result.Kernel is { } k && k.shape[^1] == trueKernel.shape[^1])
+        {
+            var diff = k.to(float64) - trueKernel.to(k.device).to(float64);
+            l1 = diff.abs().sum().item<double>();
+            mse = diff.square().mean().item<double>();
+        }
+        var stages = result.StageSr?.Select(s => Psnr.OnY(s[0], hr, shave, grey)).ToList();
+        return new ImageScore(method, set, sigma, image, psnr, ssim, l1, mse, stages);
     }
 
     private Tensor LoadOrMakeLr(string set, string name, Tensor hr, double sigma)

@@ -15,10 +15,10 @@ namespace KbSr.Kernel.Tests.Notebooks;
 [Trait("Category", "Notebooks")]
 public class ResearchNotebooksTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SkippableFact]
     public void ResearchNotebooks_RunHeadlessWithSmokeParameters_WithoutErrorsAndWithTheirKeyOutputs()
     {
-        if (!TestTools.JupyterAvailable(output)) return;
+        TestTools.RequireJupyter(output);
         string repo = RepoRoot();
         string notebooks = Path.Combine(repo, "notebooks");
         string[] expected = ["01-data-synthesis", "02-kernel-estimator-ablation", "03-training", "04-table1-table2", "05-kernel-visualization"];
@@ -134,7 +134,7 @@ public class ResearchNotebooksTests(ITestOutputHelper output)
     {
         string? env = Environment.GetEnvironmentVariable("KBSR_DATA");
         string root = !string.IsNullOrEmpty(env) ? Path.GetFullPath(env) : Path.GetFullPath(Path.Combine(repo, "..", "shared", "datasets"));
-        Assert.True(Directory.Exists(Path.Combine(root, "Set5")), $"datasets not found at {root}: set KBSR_DATA");
+        TestTools.Require(Directory.Exists(Path.Combine(root, "Set5")), $"datasets not found at {root}: set KBSR_DATA");
         return root;
     }
 }

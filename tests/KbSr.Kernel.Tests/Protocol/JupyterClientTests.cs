@@ -6,10 +6,10 @@ namespace KbSr.Kernel.Tests.Protocol;
 /// <summary>A real Jupyter client (nbconvert/nbclient) drives the installed kernel.</summary>
 public class JupyterClientTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SkippableFact]
     public void Nbconvert_ExecutesTestNotebook_OutputsAsExpectedAndValid()
     {
-        if (!TestTools.JupyterAvailable(output)) return;
+        TestTools.RequireJupyter(output);
         string root = TestTools.NewTempDir();
         KernelSpec.Install(Path.Combine(root, "kernels"));
         string nb = Path.Combine(root, "kernel-features.ipynb");
@@ -42,10 +42,10 @@ public class JupyterClientTests(ITestOutputHelper output)
         Assert.True(valid == 0, why);
     }
 
-    [Fact]
+    [SkippableFact]
     public void KernelRunner_WritesNotebookThatNbformatValidates()
     {
-        if (!TestTools.JupyterAvailable(output)) return;
+        TestTools.RequireJupyter(output);
         string root = TestTools.NewTempDir();
         string outPath = Path.Combine(root, "out.ipynb");
         var result = KbSr.Kernel.Notebooks.NotebookRunner.Run(new(TestTools.NotebookPath("kernel-features.ipynb"), outPath,

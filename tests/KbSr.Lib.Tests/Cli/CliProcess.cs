@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace KbSr.Tests.Cli;
 
 /// <summary>Runs the `kbsr` CLI (kbsr.dll sits next to the tests: the test project references the CLI) in a
-/// fresh process, with <c>KBSR_DATA</c> pointing at the test datasets unless the arguments name a root.</summary>
+/// fresh process, with <c>KBSR_DATA</c> pointing at the test datasets when they are there (tests that need them call
+/// <see cref="TestSetup.RequireDataRoot"/> first) unless the arguments name a root.</summary>
 internal static class CliProcess
 {
     public static Process Start(params string[] arguments)
@@ -14,7 +15,7 @@ internal static class CliProcess
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "kbsr.dll"));
         foreach (string a in arguments) psi.ArgumentList.Add(a);
-        psi.Environment["KBSR_DATA"] = TestSetup.DataRoot;
+        if (TestSetup.FindDataRoot() is { } root) psi.Environment["KBSR_DATA"] = root;
         return Process.Start(psi)!;
     }
 

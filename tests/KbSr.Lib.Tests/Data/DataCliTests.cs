@@ -15,7 +15,7 @@ public class DataCliTests
         {
             string set5 = Directory.CreateDirectory(Path.Combine(root, "Set5")).FullName;
             for (int i = 1; i <= 4; i++) ImageFile.WritePng(TestImages.Random(4, 4, seed: i), Path.Combine(set5, $"img_{i:D3}.png"));
-            var (code, stdout, stderr) = await CliProcess.RunAsync(["data", "verify", "Set5", "--data", root], 60);
+            var (code, stdout, stderr) = await CliProcess.RunAsync(["data", "verify", "Set5", "--data", root], 300);
             Assert.True(code == 1, $"exit {code}\n{stdout}\n{stderr}");
             Assert.Contains("Set5: FAILED (4/5 images", stdout);
             Assert.Contains("4 image files, expected 5", stdout);

@@ -54,7 +54,7 @@ public sealed class DatasetDownloaderTests : IDisposable
     {
         byte[] zip = MakeZip(3);
         using var server = new LocalHttpServer(zip);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var messages = new List<string>();
         await DatasetDownloader.GetAsync(Tiny(server.Url + "tiny.zip", Sha(zip)), _root,
                                          progress: new SyncProgress(messages), ct: timeout.Token);
@@ -72,7 +72,7 @@ public sealed class DatasetDownloaderTests : IDisposable
     {
         byte[] zip = MakeZip(2);
         using var server = new LocalHttpServer(zip);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
             DatasetDownloader.GetAsync(Tiny(server.Url + "tiny.zip", new string('a', 64), files: 2), _root, ct: timeout.Token));
         Assert.Contains(Sha(zip), e.Message);
@@ -84,7 +84,7 @@ public sealed class DatasetDownloaderTests : IDisposable
     {
         byte[] zip = MakeZip(2);
         using var server = new LocalHttpServer(zip);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
             DatasetDownloader.GetAsync(Tiny(server.Url + "tiny.zip", null, files: 5), _root, ct: timeout.Token));
         Assert.Contains("2 images", e.Message);
@@ -95,7 +95,7 @@ public sealed class DatasetDownloaderTests : IDisposable
     public async Task GetAsync_OfHttpError_ThrowsAndLeavesNothing()
     {
         using var server = new LocalHttpServer(null);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var e = await Assert.ThrowsAsync<HttpRequestException>(() =>
             DatasetDownloader.GetAsync(Tiny(server.Url + "missing.zip", null), _root, ct: timeout.Token));
         Assert.Contains("404", e.Message);

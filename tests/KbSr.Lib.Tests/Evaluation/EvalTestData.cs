@@ -1,3 +1,4 @@
+using System.Text.Json;
 using KbSr.Imaging;
 using static TorchSharp.torch;
 
@@ -25,6 +26,28 @@ internal static class EvalTestData
         return new RgbImage(width, height, pixels);
     }
 
+    /// <summary>The integer test pattern of <c>Golden/bicubic_reference.py</c> (which builds the same image):
+    /// channel c at (x, y) = (17 + 29c + 3x + 5y + ⌊x·y·(c+1)/7⌋ + 41·seed) mod 256.</summary>
+    public static RgbImage Pattern(int width, int height, int seed)
+    {
+        var pixels = new byte[width * height * 3];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                for (int c = 0; c < 3; c++)
+                    pixels[(y * width + x) * 3 + c] = (byte)((17 + 29 * c + 3 * x + 5 * y + x * y * (c + 1) / 7 + 41 * seed) % 256);
+        return new RgbImage(width, height, pixels);
+    }
+
+    /// <summary>The two images the independent reference was computed for (sizes not multiples of 4: the mod-crop matters).</summary>
+    public static (string Name, RgbImage Image)[] GoldenImages() =>
+        Reference.Images.Select(i => (i.Name, Pattern(i.Width, i.Height, i.Seed))).ToArray();
+
+    /// <summary><c>Golden/bicubic_reference.json</c>, written by <c>Golden/bicubic_reference.py</c> (plain Python, float64,
+    /// from the definitions in method.md §6 and §8): per image and σ, the 8-bit LR, then PSNR-Y and SSIM-Y of bicubic ×4.</summary>
+    public static GoldenReference Reference { get; } = JsonSerializer.Deserialize<GoldenReference>(
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Evaluation", "Golden", "bicubic_reference.json")),
+        new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+
     /// <summary>A temp data root holding one set folder with the given images (written as PNG files).</summary>
     public static string MakeRoot(string set, params (string Name, RgbImage Image)[] images)
     {
@@ -37,44 +60,6 @@ internal static class EvalTestData
     public static (string Name, RgbImage Image)[] TwoImages() =>
         [("a", Smooth(50, 42, seed: 1)), ("b", Smooth(46, 39, seed: 2))];
 
-    /// <summary>PSNR on Y written out from method.md §8.2: im2uint8 quantisation (round half up), MATLAB's
-    /// rgb2ycbcr luma Y = 16 + (65.481 R + 128.553 G + 24.966 B)/255 on 0..255 values, <paramref name="shave"/>
-    /// pixels cropped per side, MSE accumulated in float64, 10·log10(255²/MSE).</summary>
-    public static double HandPsnrY(Tensor sr, Tensor hr, int shave)
-    {
-        var (s, h) = (Pixels(sr), Pixels(hr));
-        int height = s.GetLength(1), width = s.GetLength(2);
-        Assert.Equal(height, h.GetLength(1));
-        Assert.Equal(width, h.GetLength(2));
-        double sum = 0;
-        long n = 0;
-        for (int y = shave; y < height - shave; y++)
-            for (int x = shave; x < width - shave; x++)
-            {
-                double d = Luma(s, y, x) - Luma(h, y, x);
-                sum += d * d;
-                n++;
-            }
-        return 10 * Math.Log10(255.0 * 255.0 / (sum / n));
-    }
-
-    private static double Luma(double[,,] p, int y, int x) =>
-        16 + (65.481 * p[0, y, x] + 128.553 * p[1, y, x] + 24.966 * p[2, y, x]) / 255;
-
-    /// <summary>[3,H,W] (or [1,3,H,W]) tensor → 0..255 integers, clamped and rounded half up.</summary>
-    private static double[,,] Pixels(Tensor image)
-    {
-        using var t = image.detach().cpu().to_type(ScalarType.Float32).reshape(3, image.shape[^2], image.shape[^1]);
-        float[] flat = t.data<float>().ToArray();
-        int h = (int)t.shape[1], w = (int)t.shape[2];
-        var p = new double[3, h, w];
-        for (int c = 0; c < 3; c++)
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    p[c, y, x] = Math.Floor(Math.Clamp((double)flat[(c * h + y) * w + x], 0, 1) * 255 + 0.5);
-        return p;
-    }
-
     /// <summary>Rounds to 8 bits half to even, as the LR synthesis does, independently of torch.</summary>
     public static Tensor QuantizeToEven(Tensor x)
     {
@@ -84,3 +69,15 @@ internal static class EvalTestData
         return tensor(q, x.shape);
     }
 }
+
+/// <summary>The independent reference's file (see <see cref="EvalTestData.Reference"/>).</summary>
+internal sealed record GoldenReference(double AmbiguousLevels, IReadOnlyList<GoldenImage> Images);
+
+internal sealed record GoldenImage(string Name, int Width, int Height, int Seed, IReadOnlyList<GoldenSigma> Sigmas);
+
+/// <param name="Lr">LR levels 0..255 in [c][y][x] order.</param>
+/// <param name="LrAmbiguous">Indices into <paramref name="Lr"/> whose value lies within <see cref="GoldenReference.AmbiguousLevels"/>
+/// of a rounding boundary: float32 arithmetic may round them either way.</param>
+/// <param name="SrAmbiguous">How many SR values lie that close to a rounding boundary before the metrics quantise them.</param>
+internal sealed record GoldenSigma(double Sigma, int LrWidth, int LrHeight, IReadOnlyList<int> Lr, IReadOnlyList<int> LrAmbiguous,
+                                   int SrAmbiguous, double PsnrY, double SsimY);

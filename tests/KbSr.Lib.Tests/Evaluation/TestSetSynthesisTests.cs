@@ -43,6 +43,25 @@ public class TestSetSynthesisTests
     }
 
     [Fact]
+    public void MakeLr_OfTheReferencePatterns_EqualsTheIndependentMatlabBicubicLr()
+    {
+        // Golden/bicubic_reference.py computes the LR (blur, MATLAB imresize 1/4, 8 bits) in float64 Python.
+        foreach (var (golden, (_, image)) in EvalTestData.Reference.Images.Zip(EvalTestData.GoldenImages()))
+            foreach (var g in golden.Sigmas)
+            {
+                using var scope = NewDisposeScope();
+                var lr = TestSetSynthesis.MakeLr(image.ModCrop(4).ToTensor(), g.Sigma, 4);
+                Assert.Equal(new long[] { 1, 3, g.LrHeight, g.LrWidth }, lr.shape);
+                int[] levels = lr.mul(255).round().to_type(ScalarType.Int32).contiguous().data<int>().ToArray();
+                var ambiguous = g.LrAmbiguous.ToHashSet();
+                var wrong = Enumerable.Range(0, levels.Length)
+                    .Where(i => levels[i] != g.Lr[i] && !(ambiguous.Contains(i) && Math.Abs(levels[i] - g.Lr[i]) == 1)).ToList();
+                Assert.True(wrong.Count == 0, $"{golden.Name} σ={g.Sigma}: {wrong.Count} LR values differ from the reference, " +
+                    $"first at index {wrong.FirstOrDefault()}: {levels[wrong.FirstOrDefault()]} vs {g.Lr[wrong.FirstOrDefault()]}");
+            }
+    }
+
+    [Fact]
     public void MakeLr_IsMultiplesOf255thsAndBlurReducesDetail()
     {
         using var scope = NewDisposeScope();

@@ -157,6 +157,43 @@ public sealed class KbSrNetTests
         Assert.False(Identical(on.call(lr), off.call(lr)));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SftCondition_IsDt_TheSquaredPseudoLrError_NotThePseudoLr(bool differenceInSft)
+    {
+        // What each stage's SFT layer receives as its condition, read with a forward pre-hook: D_t = (PLR_t − LR)² of
+        // that same stage (Fig. 1, step 7), recomputed here from the stage's PLR_t; zeros with the "no D_t" ablation.
+        using var scope = NewDisposeScope();
+        using var network = Network(KbSrConfig.Test with { Stages = 3, DifferenceInSft = differenceInSft });
+        var sfts = network.named_modules().Where(m => m.module is SftLayer).ToList();
+        Assert.Equal(["stages.0.sft", "stages.1.sft"], sfts.Select(m => m.name));   // module T has no SFT
+        var conditions = new Dictionary<string, Tensor>();
+        foreach (var (name, module) in sfts)
+            ((SftLayer)module).register_forward_pre_hook((_, _, condition) =>
+            {
+                conditions[name] = condition.detach().clone().DetachFromDisposeScope();
+                return null;
+            });
+        var lr = rand(2, 3, 6, 6);
+        using var output = network.Run(lr);
+        try
+        {
+            for (int t = 0; t < 2; t++)
+            {
+                var condition = conditions[$"stages.{t}.sft"];
+                var expected = differenceInSft ? (output.PseudoLrs[t] - lr).square() : zeros_like(lr);
+                Close(condition, expected, 0, $"SFT condition of stage {t + 1}");
+                // PLR_t and D_t are far apart here, so feeding PLR_t instead could not pass the line above
+                Assert.True(MaxAbsDiff(output.PseudoLrs[t], expected) > 0.1, "PLR_t and D_t should differ");
+            }
+        }
+        finally
+        {
+            foreach (var c in conditions.Values) c.Dispose();
+        }
+    }
+
     [Fact]
     public void Forward_TooSmallForTheKernel_ThrowsNamingTheSizes()
     {

@@ -47,9 +47,11 @@ public class BatchPrefetcherTests
         var queued = queue.ToArray();
         Assert.Equal(2, queued.Length);
 
+        // Dispose must not wait for a batch that nobody will take: a producer left blocked on Add would hang it for
+        // good. The bound only tells a hang from a slow, loaded machine; it measures no speed.
         clock.Restart();
         prefetcher.Dispose();
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"Dispose took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"Dispose took {clock.Elapsed}");
         Assert.True(producer.IsCompleted, "the producer is still running after Dispose");
         Assert.All(queued, b => Assert.True(b.Hr.IsInvalid && b.Lr.IsInvalid && b.Kernels.IsInvalid && b.Sigmas.IsInvalid,
             "a queued batch was not disposed"));

@@ -55,4 +55,77 @@ public sealed class KbSrLossTests
         Assert.Equal(terms.KernelFull / 2, everyStage.KernelFull, 6);
         Assert.Equal(terms.KernelPca / 2, everyStage.KernelPca, 6);
     }
+
+    // §5.3's staged schedule, phase by phase. Output(): SR +0.1 (MSE 0.01), PLR_T −0.2 (0.04), SR_mid +0.3 (0.09),
+    // PLR_mid exact (0); here K_T is uniform instead of the true Gaussian, so every kernel term is non-zero too.
+    private static readonly KbSrLossWeights PhaseWeights = new()
+        { Sr = 2, PseudoLr = 3, SrMid = 1, PseudoLrMid = 5, KernelPca = 7, KernelNorm = 0.5, KernelFull = 11 };
+
+    [Fact]
+    public void Compute_EstimatorPhase_KeepsOnlyThePseudoLrAndKernelTerms()
+    {
+        using var scope = NewDisposeScope();
+        using var pca = Pca(KbSrConfig.Test);
+        var (hr, lr, truth, uniform) = PhaseInputs();
+        using var output = Output(hr, lr, truth, lastKernel: uniform);
+        using var terms = new KbSrLoss(PhaseWeights, pca).Compute(output, hr, lr, truth, TrainingPhase.EstimatorWithTrueHr);
+        double full = (uniform - truth).abs().mean().item<float>();
+        Assert.Equal(full, terms.KernelFull, 6);
+        Assert.True(terms.KernelPca > 1e-3, $"PCA term {terms.KernelPca}");
+        // 3·0.04 + 5·0 + 7·PCA + 0.5·Σ|K| + 11·full — no 2·0.01 (SR) and no 1·0.09 (SR_mid)
+        Assert.Equal(3 * 0.04 + 7 * terms.KernelPca + 0.5 * 1.0 + 11 * full, terms.TotalValue, 4);
+        Assert.Equal(0.01, terms.Sr, 5);   // still logged, unweighted
+    }
+
+    [Fact]
+    public void Compute_SrPhase_KeepsOnlyTheImageTerms()
+    {
+        using var scope = NewDisposeScope();
+        using var pca = Pca(KbSrConfig.Test);
+        var (hr, lr, truth, uniform) = PhaseInputs();
+        using var output = Output(hr, lr, truth, lastKernel: uniform);
+        using var terms = new KbSrLoss(PhaseWeights, pca).Compute(output, hr, lr, truth, TrainingPhase.SrWithTrueKernels);
+        Assert.Equal(2 * 0.01 + 3 * 0.04 + 1 * 0.09 + 5 * 0.0, terms.TotalValue, 4);
+        using var joint = new KbSrLoss(PhaseWeights, pca).Compute(output, hr, lr, truth);
+        Assert.Equal(2 * 0.01 + 3 * 0.04 + 0.09 + 7 * joint.KernelPca + 0.5 + 11 * joint.KernelFull, joint.TotalValue, 4);
+    }
+
+    [Theory]
+    [InlineData(TrainingPhase.EstimatorWithTrueHr)]
+    [InlineData(TrainingPhase.SrWithTrueKernels)]
+    [InlineData(TrainingPhase.Joint)]
+    public void Backward_InEachPhase_ReachesExactlyTheParametersThatPhaseTrains(TrainingPhase phase)
+    {
+        // The network run as the trainer runs it in that phase (true HR, true kernels, or neither): the estimator phase
+        // must leave every SR-path parameter with a zero gradient, the SR phase every estimator parameter.
+        using var scope = NewDisposeScope();
+        var config = KbSrConfig.Test;
+        using var network = Network(config);
+        using var pca = Pca(config);
+        var (hr, lr, kernel) = Batch(config);
+        var overrides = phase switch
+        {
+            TrainingPhase.EstimatorWithTrueHr => new KbSrOverrides(TrueHr: hr),
+            TrainingPhase.SrWithTrueKernels => KbSrOverrides.WithKernel(kernel),
+            _ => null,
+        };
+        using var output = network.Run(lr, overrides);
+        using var terms = new KbSrLoss(config.Loss, pca).Compute(output, hr, lr, kernel, phase);
+        terms.Total.backward();
+        foreach (var (name, p) in network.named_parameters())
+        {
+            bool estimator = name.StartsWith("initial_estimator.", StringComparison.Ordinal) || name.Contains(".estimator.", StringComparison.Ordinal);
+            bool trained = phase switch
+            {
+                TrainingPhase.EstimatorWithTrueHr => estimator,
+                TrainingPhase.SrWithTrueKernels => !estimator,
+                _ => true,
+            };
+            double gradient = p.grad is null ? 0 : p.grad.abs().sum().item<float>();
+            Assert.True(trained ? gradient > 0 : gradient == 0, $"{phase}: {name} has gradient {gradient:G3}");
+        }
+    }
+
+    private static (Tensor Hr, Tensor Lr, Tensor Truth, Tensor Uniform) PhaseInputs() =>
+        (rand(2, 3, 8, 8), rand(2, 3, 4, 4), GaussianKernel.IsotropicBatch(tensor(new[] { 0.8f, 1.5f }), 5), full(2, 5, 5, 1.0f / 25));
 }

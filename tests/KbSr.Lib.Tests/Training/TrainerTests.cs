@@ -179,4 +179,108 @@ public sealed class TrainerTests : IDisposable
             .Select(l => (int)double.Parse(l.Split(',')[phase], CultureInfo.InvariantCulture)).ToList();
         Assert.Equal([1, 1, 2, 2, 0], logged);
     }
+
+    [Fact]
+    public void StagedRun_SrPhase_FeedsTheTrueKernels_AndLeavesTheEstimatorsUntouched()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        var options = Options(3) with { Schedule = "staged", SrPhaseSteps = 3, EstimatorPhaseSteps = 0 };
+        using var trainer = Trainer.StartNew(options, run, images);
+        trainer.Log = _ => { };
+        using var before = Parameters(trainer.Net);
+        trainer.Run();
+
+        // The kernel terms are logged unweighted: they are exactly 0 only if K_T is the batch's true kernel.
+        var rows = MetricRows(run);
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Equal((int)TrainingPhase.SrWithTrueKernels, (int)r["phase"]));
+        Assert.All(rows, r => Assert.Equal(0.0, r["kernelFull"]));
+        Assert.All(rows, r => Assert.Equal(0.0, r["kernelPca"]));
+        // Nothing reaches the estimators (their output is replaced); the SR path does learn.
+        AssertChanged(before, trainer.Net, name => !IsEstimator(name));
+    }
+
+    [Fact]
+    public void StagedRun_EstimatorPhase_TrainsOnlyTheEstimators()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        var options = Options(3) with { Schedule = "staged", SrPhaseSteps = 0, EstimatorPhaseSteps = 3 };
+        using var trainer = Trainer.StartNew(options, run, images);
+        trainer.Log = _ => { };
+        using var before = Parameters(trainer.Net);
+        trainer.Run();
+        Assert.All(MetricRows(run), r => Assert.Equal((int)TrainingPhase.EstimatorWithTrueHr, (int)r["phase"]));
+        // With the SR terms weighted 0 and the pseudo-LR built from the true HR, every SR-path gradient is 0, so Adam
+        // leaves those weights bit for bit as they were.
+        AssertChanged(before, trainer.Net, IsEstimator);
+    }
+
+    [Fact]
+    public void Resume_AfterACrashPastTheLastCheckpoint_LogsEveryStepOnce_AsTheUninterruptedRun()
+    {
+        using var images = Images();
+        string whole = Path.Combine(_root, "whole"), crashed = Path.Combine(_root, "crashed");
+        var options = Options(6) with { CheckpointEvery = 3 };
+        using (var t = Trainer.StartNew(options, whole, images)) { t.Log = _ => { }; t.Run(); }
+
+        // A crash after step 5 is logged but before any checkpoint after step 3: steps 4 and 5 are in the logs, and the
+        // line being written for step 6 was cut short.
+        using (var t = Trainer.StartNew(options, crashed, images))
+        {
+            t.Log = _ => { };
+            t.OnStep = r => { if (r.Step == 5) throw new SimulatedCrashException(); };
+            Assert.Throws<SimulatedCrashException>(() => t.Run());
+        }
+        using (var checkpoint = Checkpoint.Read(Path.Combine(crashed, "checkpoints", "last.ckpt")))
+            Assert.Equal(3, checkpoint.State.Step);
+        Assert.Equal(5, MetricRows(crashed).Count);
+        File.AppendAllText(Path.Combine(crashed, "metrics.jsonl"), "{\"step\":6,\"kernelF");
+        File.AppendAllText(Path.Combine(crashed, "metrics.csv"), "6,0.01");
+
+        using (var t = Trainer.Resume(crashed, images))
+        {
+            t.Log = _ => { };
+            Assert.Equal(3, t.Step);
+            Assert.Equal(TrainingEnd.Completed, t.Run());
+        }
+        foreach (string file in new[] { "metrics.csv", "metrics.jsonl" })
+            Assert.Equal(File.ReadAllText(Path.Combine(whole, file)), File.ReadAllText(Path.Combine(crashed, file)));
+        Assert.Equal([1, 2, 3, 4, 5, 6], MetricRows(crashed).Select(r => (int)r["step"]));
+    }
+
+    private sealed class SimulatedCrashException : Exception;
+
+    private static bool IsEstimator(string name) =>
+        name.StartsWith("initial_estimator.", StringComparison.Ordinal) || name.Contains(".estimator.", StringComparison.Ordinal);
+
+    /// <summary>Copies of every parameter, by name.</summary>
+    private static ParameterCopies Parameters(KbSrNet net) =>
+        new(net.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone()));
+
+    private sealed record ParameterCopies(Dictionary<string, TorchSharp.torch.Tensor> Values) : IDisposable
+    {
+        public void Dispose() { foreach (var t in Values.Values) t.Dispose(); }
+    }
+
+    /// <summary>Asserts that exactly the parameters <paramref name="trained"/> selects differ from <paramref name="before"/>.</summary>
+    private static void AssertChanged(ParameterCopies before, KbSrNet net, Func<string, bool> trained)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        foreach (var (name, p) in net.named_parameters())
+        {
+            bool same = p.detach().equal(before.Values[name]).all().item<bool>();
+            Assert.True(trained(name) != same, trained(name) ? $"{name} did not learn" : $"{name} changed although this phase does not train it");
+        }
+    }
+
+    /// <summary>metrics.csv as one dictionary per row.</summary>
+    private static List<Dictionary<string, double>> MetricRows(string run)
+    {
+        var lines = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Where(l => l.Length > 0).Select(l => header.Zip(l.Split(','))
+            .ToDictionary(p => p.First, p => double.Parse(p.Second, CultureInfo.InvariantCulture))).ToList();
+    }
 }
