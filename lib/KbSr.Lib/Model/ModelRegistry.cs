@@ -28,14 +28,14 @@ public static class ModelRegistry
             codeLength: 15, paper: new() { Channels = 128, Blocks = 12 }, small: new() { Channels = 96, Blocks = 12 },
             test: new() { Channels = 4, Blocks = 3 }),
         Baseline(SrResNetConcat.Name, "SRResNet, kernel code concatenated (IKC §5)", config => new SrResNetConcat(config), blind: false, PixelLoss.L1,
-            codeLength: 10, paper: new() { Channels = 64, Blocks = 16 }, small: new() { Channels = 32, Blocks = 12 },
+            codeLength: 10, paper: new() { Channels = 64, Blocks = 16 }, small: new() { Channels = 40, Blocks = 12 },
             test: new() { Channels = 4, Blocks = 2 }),
         Baseline(Sftmd.Name, "SFTMD = SRResNet with SFT (Gu et al. 2019)", config => new Sftmd(config), blind: false, PixelLoss.L1,
-            codeLength: 10, paper: new() { Channels = 64, Blocks = 16, Hidden = 32 }, small: new() { Channels = 32, Blocks = 6, Hidden = 16 },
+            codeLength: 10, paper: new() { Channels = 64, Blocks = 16, Hidden = 32 }, small: new() { Channels = 32, Blocks = 7, Hidden = 16 },
             test: new() { Channels = 4, Blocks = 2, Hidden = 3 }),
         Baseline(Ikc.Name, "IKC (Gu et al. 2019)", config => new Ikc(config), blind: true, PixelLoss.L1,
             codeLength: 10, paper: new() { Channels = 64, Blocks = 16, Hidden = 32, EstimatorWidth = 64, Iterations = 7 },
-            small: new() { Channels = 32, Blocks = 6, Hidden = 16, EstimatorWidth = 16, Iterations = 7 },
+            small: new() { Channels = 32, Blocks = 7, Hidden = 16, EstimatorWidth = 16, Iterations = 7 },
             test: new() { Channels = 4, Blocks = 2, Hidden = 3, EstimatorWidth = 4, Iterations = 3 }),
     ];
 
