@@ -30,12 +30,18 @@ public sealed class BaselineCliTests : IDisposable
         var weights = new List<string> { $"KB-SR={kbsr}" };
         foreach (string model in new[] { "srcnn-cab", "srmd-nf", "srresnet-concat", "sftmd" })
             weights.Add($"{model}={await Train($"{model}-test", model)}");
-        string sftmdPhase = await Train("ikc-test", "ikc-sftmd", 2, "--set", "schedule=sftmd");
+        await Train("ikc-test", "ikc-sftmd", 2, "--set", "schedule=sftmd");
+        // As the recipe does: export the first phase's weights (with the card), start the second phase from them.
+        string sftmdPhase = Path.Combine(_root, "ikc-sftmd.ckpt");
+        var (code, stdout, stderr) = await CliProcess.RunAsync(["export", Path.Combine(_root, "ikc-sftmd"), "--out", sftmdPhase]);
+        Assert.True(code == 0, $"export exit {code}\n{stdout}\n{stderr}");
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(sftmdPhase, ".json")))!;
+        Assert.Equal("ikc-test", card["preset"]!.GetValue<string>());
         string ikc = await Train("ikc-test", "ikc", 3, "--set", "schedule=predictor-corrector", "--init", sftmdPhase);
         weights.Add($"IKC={ikc}");
 
         // IKC trained jointly is refused with the two-phase recipe in the message.
-        var (code, stdout, stderr) = await CliProcess.RunAsync(
+        (code, stdout, stderr) = await CliProcess.RunAsync(
             ["train", "--preset", "ikc-test", "--data", "Set5", "--steps", "1", "--set", "kernels.kernelSize=5", "--out", Path.Combine(_root, "joint")]);
         Assert.NotEqual(0, code);
         Assert.Contains("schedule=predictor-corrector", stderr);
