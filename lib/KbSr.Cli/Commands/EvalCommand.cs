@@ -2,18 +2,25 @@ using System.CommandLine;
 using System.Diagnostics;
 using KbSr.Evaluation;
 using KbSr.Inference;
+using KbSr.Model;
+using KbSr.Model.Baselines;
 using KbSr.Runtime;
 using KbSr.Training;
 
 namespace KbSr.Cli.Commands;
 
 /// <summary>`kbsr eval`: trained networks and the bicubic baseline on the same LR inputs (method.md §6):
-/// PSNR/SSIM on Y per set × σ, per-stage PSNR, kernel error; Markdown + CSV tables and per-image CSV.</summary>
+/// PSNR/SSIM on Y per set × σ, per-stage PSNR, kernel error; Markdown + CSV tables and per-image CSV. Any network of
+/// the registry: non-blind ones are evaluated given the true kernel and, with <c>--kernel-estimator</c>, blind with the
+/// kernel IKC's Predictor estimates. With a reference row, a paired bootstrap of its PSNR against every other row.</summary>
 internal static class EvalCommand
 {
     public static Command Build()
     {
-        var weights = new Option<string[]>("--weights") { Description = "Checkpoint(s) to evaluate; NAME=PATH sets the table name", Required = true, AllowMultipleArgumentsPerToken = true };
+        var weights = new Option<string[]>("--weights") { Description = "Checkpoint(s) of any registered network to evaluate; NAME=PATH sets the table name", Required = true, AllowMultipleArgumentsPerToken = true };
+        var estimator = new Option<string?>("--kernel-estimator") { Description = "IKC weights whose Predictor estimates the kernel for a blind row of every non-blind network" };
+        var reference = new Option<string?>("--reference") { Description = "Row compared with every other by a paired bootstrap over images (default: the first KB-SR row; 'none' = no comparison)" };
+        var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples of the paired comparison", DefaultValueFactory = _ => 10_000 };
         var sets = CommonOptions.Sets();
         var sigmas = CommonOptions.Sigmas("0.2,1.3,2.6");
         var protocol = new Option<string>("--protocol") { Description = "sigmas (the paper's Table 1) or gaussian8 (IKC/DAN's ×4 protocol)", DefaultValueFactory = _ => "sigmas" };
@@ -27,21 +34,36 @@ internal static class EvalCommand
         var device = CommonOptions.Device();
         var command = new Command("eval", "Evaluate trained networks against bicubic on Set5/Set14/BSDS100 × σ")
         {
-            weights, sets, sigmas, protocol, data, lrDir, saveImages, maxImages, noBicubic, tile, output, device,
+            weights, sets, sigmas, protocol, data, lrDir, saveImages, maxImages, noBicubic, tile, output, device, estimator, reference, resamples,
         };
         command.SetAction(parse =>
         {
             var target = TorchRuntime.SelectDevice(parse.GetValue(device));
             var methods = new List<ISuperResolver>();
             int scale = 0, kernelSize = 0;
+            IKernelEstimator? kernelEstimator = null;
+            if (parse.GetValue(estimator) is { } estimatorPath)
+            {
+                var (_, estimatorNet, estimatorPca) = ModelFiles.LoadAny(estimatorPath, target);
+                kernelEstimator = estimatorNet is Ikc ikc && estimatorPca is not null
+                    ? new IkcKernelEstimator(ikc, estimatorPca)
+                    : throw new ArgumentException($"--kernel-estimator {estimatorPath}: expected IKC weights with their kernel PCA; got {estimatorNet.Config.Model}");
+            }
+            string? firstKbSr = null;
             foreach (string spec in parse.GetValue(weights)!.SelectMany(CommonOptions.List))
             {
-                var (name, net) = ModelFiles.Load(spec, target);
+                var (name, net, pca) = ModelFiles.LoadAny(spec, target);
                 if (scale != 0 && (scale != net.Config.Scale || kernelSize != net.Config.KernelSize))
                     throw new ArgumentException($"{spec}: ×{net.Config.Scale}, k={net.Config.KernelSize} differs from the other networks (×{scale}, k={kernelSize})");
                 (scale, kernelSize) = (net.Config.Scale, net.Config.KernelSize);
                 int tileSize = parse.GetValue(tile);
-                methods.Add(tileSize > 0 ? new TiledSuperResolver(net, tileSize, name: name) : new KbSrSuperResolver(net, name));
+                if (net is KbSrNet kbsr)
+                {
+                    firstKbSr ??= name;
+                    methods.Add(tileSize > 0 ? new TiledSuperResolver(kbsr, tileSize, name: name) : new KbSrSuperResolver(kbsr, name));
+                }
+                else if (tileSize > 0) throw new ArgumentException($"--tile: tiled inference is KB-SR's; {spec} is {net.Config.Model}");
+                else methods.AddRange(SuperResolvers.For(net, pca, name, kernelEstimator));
             }
             if (!parse.GetValue(noBicubic)) methods.Insert(0, new BicubicUpsampler());
             string kind = parse.GetValue(protocol)!.ToLowerInvariant();
@@ -60,6 +82,17 @@ internal static class EvalCommand
             Console.WriteLine(ResultPrinter.PlainTable(results));
             Console.WriteLine(ResultPrinter.StageTable(results));
             foreach (string f in results.Write(parse.GetValue(output)!)) Console.WriteLine($"wrote {f}");
+            string? referenceName = parse.GetValue(reference) ?? firstKbSr;
+            if (referenceName is not null && referenceName != "none")
+            {
+                var paired = PairedBootstrap.Compare(results, referenceName, parse.GetValue(resamples));
+                string markdown = PairedBootstrap.ToMarkdown(paired);
+                Console.WriteLine(markdown);
+                string prefix = parse.GetValue(output)!;
+                AtomicFile.WriteAllText(prefix + "-paired.md", markdown);
+                AtomicFile.WriteAllText(prefix + "-paired.csv", PairedBootstrap.ToCsv(paired));
+                Console.WriteLine($"wrote {prefix}-paired.md, {prefix}-paired.csv");
+            }
             Console.WriteLine($"({results.Images.Count} evaluations in {clock.Elapsed.TotalSeconds:0.0} s)");
             return 0;
         });

@@ -51,7 +51,7 @@ internal static class ExportCommand
     {
         var inv = CultureInfo.InvariantCulture;
         using var checkpoint = Checkpoint.Read(checkpointPath);
-        using (var net = checkpoint.CreateNetwork())
+        using (var net = checkpoint.CreateModel())
             Checkpoint.Save(target, net, checkpoint.State with { }, checkpoint.Pca);
 
         string commandFile = Path.Combine(run.Path, "command.txt");
@@ -105,11 +105,11 @@ internal static class ExportCommand
 
     private static string PresetName(Model.KbSrConfig config)
     {
-        foreach (string p in new[] { "Paper", "Small", "Test" })
+        foreach (string p in Model.ModelRegistry.PresetNames)
         {
-            var preset = Model.KbSrConfig.Preset(p);
+            var preset = Model.ModelRegistry.Preset(p);
             if (preset.ArchitectureDifferences(config) is { Count: 0 }) return p;
-            if (preset.Channels == config.Channels && preset.Stages == config.Stages && preset.InitialChannels == config.InitialChannels)
+            if (preset.Model == config.Model && preset.Channels == config.Channels && preset.Stages == config.Stages && preset.InitialChannels == config.InitialChannels)
                 return p + " (modified: " + string.Join(", ", preset.ArchitectureDifferences(config)) + ")";
         }
         return "custom";

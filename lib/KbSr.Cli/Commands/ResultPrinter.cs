@@ -14,10 +14,15 @@ internal static class ResultPrinter
         int mw = Math.Max(6, rows.Max(r => r.Method.Length));
         int sw = Math.Max(3, rows.Max(r => r.Set.Length));
         var sb = new StringBuilder();
-        sb.AppendLine($"{"method".PadRight(mw)}  {"set".PadRight(sw)}  {"σ",5}  {"n",4}  {"PSNR-Y",7}  {"SSIM-Y",7}  {"K-L1",6}");
+        bool costs = results.Costs.Count > 0;
+        sb.AppendLine($"{"method".PadRight(mw)}  {"set".PadRight(sw)}  {"σ",5}  {"n",4}  {"PSNR-Y",7}  {"SSIM-Y",7}  {"K-L1",6}" +
+                      (costs ? $"  {"params",8}  {"MFLOP/px",8}" : ""));
         foreach (var r in rows)
             sb.AppendLine($"{r.Method.PadRight(mw)}  {r.Set.PadRight(sw)}  {r.SigmaLabel,5}  {r.Images,4}  " +
-                          $"{r.PsnrY.ToString("0.00", inv),7}  {r.SsimY.ToString("0.0000", inv),7}  {(r.KernelL1?.ToString("0.000", inv) ?? "–"),6}");
+                          $"{r.PsnrY.ToString("0.00", inv),7}  {r.SsimY.ToString("0.0000", inv),7}  {(r.KernelL1?.ToString("0.000", inv) ?? "–"),6}" +
+                          (!costs ? "" : results.Costs.TryGetValue(r.Method, out var c)
+                              ? $"  {EvalResults.FormatParameters(c.Parameters),8}  {(c.FlopsPerLrPixel / 1e6).ToString("0.00", inv),8}"
+                              : $"  {"–",8}  {"–",8}"));
         return sb.ToString();
     }
 

@@ -14,7 +14,7 @@ internal static class TrainCommand
 {
     public static Command Build()
     {
-        var preset = new Option<string>("--preset") { Description = "Network preset: Small, Paper or Test", DefaultValueFactory = _ => "Small" };
+        var preset = new Option<string>("--preset") { Description = "Network preset: KB-SR's Small, Paper or Test, or MODEL-small / MODEL-paper / MODEL-test for the Table-1 networks (srcnn-cab, srmd-nf, srresnet-concat, sftmd, ikc)", DefaultValueFactory = _ => "Small" };
         var config = new Option<string?>("--config") { Description = "JSON file of training options (as written to a run's train.json)" };
         var sets = new Option<string>("--data") { Description = "Comma-separated training sets under the data root", DefaultValueFactory = _ => "T91,BSDS200" };
         var dataRoot = new Option<string?>("--data-root") { Description = "Data root (default: $KBSR_DATA, else data/datasets)" };
@@ -49,7 +49,7 @@ internal static class TrainCommand
             throw new ArgumentException("--init and --resume: give one (--resume continues a run folder, --init starts a new one from weights)");
         var options = parse.GetValue(config) is { } file
             ? TrainOptions.FromJson(File.ReadAllText(file), file)
-            : new TrainOptions { Model = KbSrConfig.Preset(parse.GetValue(preset)!) };
+            : new TrainOptions { Model = ModelRegistry.Preset(parse.GetValue(preset)!) };
         options = options with
         {
             Steps = parse.GetValue(steps) ?? options.Steps,
@@ -64,8 +64,11 @@ internal static class TrainCommand
 
         var target = TorchRuntime.SelectDevice(parse.GetValue(device));
         using var images = Trainer.LoadImages(CommonOptions.List(parse.GetValue(sets)!), options, parse.GetValue(dataRoot));
-        Console.WriteLine($"{images.Count} training images; network {options.Model.Hash()} ({options.Model.Stages} stages, " +
-                          $"{options.Model.Channels} channels, ×{options.Model.Scale}); device {target}");
+        Console.WriteLine(options.Model.Baseline is null
+            ? $"{images.Count} training images; network {options.Model.Hash()} ({options.Model.Stages} stages, " +
+              $"{options.Model.Channels} channels, ×{options.Model.Scale}); device {target}"
+            : $"{images.Count} training images; network {options.Model.Model} {options.Model.Hash()} (×{options.Model.Scale}, " +
+              $"schedule {options.Schedule}); device {target}");
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("stopping after this step (checkpoint first)…"); };

@@ -44,6 +44,8 @@ internal sealed class TrainingProgress
         $" | {r.StepsPerSecond.ToString("0.00", Inv)} it/s, elapsed {r.Elapsed:hh\\:mm\\:ss}, ETA {r.Remaining:hh\\:mm\\:ss}";
 
     private static string Validation(ValidationReport v) =>
-        $"validation @ {v.Step}: PSNR-Y {v.PsnrY.ToString("0.000", Inv)} dB (stages {string.Join(" ", v.StagePsnrY.Select(p => p.ToString("0.00", Inv)))}), " +
-        $"kernel L1 {v.KernelL1.ToString("0.000", Inv)}{(v.Best ? " — best so far" : "")}";
+        $"validation @ {v.Step}: PSNR-Y {v.PsnrY.ToString("0.000", Inv)} dB" +
+        (v.StagePsnrY.Count > 0 ? $" (stages {string.Join(" ", v.StagePsnrY.Select(p => p.ToString("0.00", Inv)))})" : "") +
+        (double.IsFinite(v.KernelL1) ? $", kernel L1 {v.KernelL1.ToString("0.000", Inv)}" : "") +   // none given the true kernel
+        (v.Best ? " — best so far" : "");
 }

@@ -18,6 +18,13 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
 
     public IReadOnlyList<ImageScore> Images { get; } = images;
 
+    /// <summary>Parameters and FLOPs per LR pixel of the methods that report them (by method name); the tables then
+    /// print them beside each row.</summary>
+    public IReadOnlyDictionary<string, MethodCost> Costs { get; init; } = new Dictionary<string, MethodCost>();
+
+    /// <summary>Whether the scores are Gaussian8 averages ("g8" columns).</summary>
+    public bool Gaussian8 => gaussian8;
+
     public static string SigmaLabel(double sigma) => sigma.ToString("0.0##", Inv);
 
     /// <summary>Per-image PSNRs averaged over a set (method.md §8.2), grouped by method, set and σ.</summary>
@@ -50,11 +57,17 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         void Table(string title, Func<SummaryRow, string> cell)
         {
             sb.AppendLine($"{title} — cells: {string.Join(" / ", sets)}").AppendLine();
-            sb.Append("| method |").AppendJoin("", sigmas.Select(s => s == "g8" ? " Gaussian8 |" : $" σ={s} |")).AppendLine();
-            sb.Append("|---|").AppendJoin("", sigmas.Select(_ => "---|")).AppendLine();
+            bool costs = Costs.Count > 0;
+            sb.Append(costs ? "| method | params | MFLOP/LR px |" : "| method |")
+              .AppendJoin("", sigmas.Select(s => s == "g8" ? " Gaussian8 |" : $" σ={s} |")).AppendLine();
+            sb.Append(costs ? "|---|---|---|" : "|---|").AppendJoin("", sigmas.Select(_ => "---|")).AppendLine();
             foreach (var m in methods)
             {
                 sb.Append($"| {m} |");
+                if (costs)
+                    sb.Append(Costs.TryGetValue(m, out var c)
+                        ? $" {FormatParameters(c.Parameters)} | {(c.FlopsPerLrPixel / 1e6).ToString("0.00", Inv)} |"
+                        : " – | – |");
                 foreach (var s in sigmas)
                 {
                     var cells = sets.Select(set => summary.FirstOrDefault(r => r.Method == m && r.Set == set && r.SigmaLabel == s))
@@ -103,6 +116,12 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         foreach (var (path, text) in files) AtomicFile.WriteAllText(path, text);
         return files.Select(f => f.Item1).ToList();
     }
+
+    /// <summary>"1.56 M", "72.1 k", "950".</summary>
+    public static string FormatParameters(long count) =>
+        count >= 1_000_000 ? (count / 1e6).ToString("0.00", Inv) + " M"
+        : count >= 1_000 ? (count / 1e3).ToString("0.0", Inv) + " k"
+        : count.ToString(Inv);
 
     private static string Opt(double? v) => v?.ToString("R", Inv) ?? "";
     private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;

@@ -39,7 +39,10 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
                 }
             }
         }
-        return new EvalResults(scores, options.Gaussian8);
+        return new EvalResults(scores, options.Gaussian8)
+        {
+            Costs = methods.OfType<ICostedSuperResolver>().ToDictionary(m => m.Name, m => m.Cost),
+        };
     }
 
     private List<ImageScore> EvaluateOne(string set, string file, RgbImage hrImage, double sigma,
@@ -56,7 +59,9 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
         var rows = new List<ImageScore>();
         foreach (var method in methods)
         {
-            using var result = method.SuperResolve(lr, options.Scale);
+            using var result = method is IKernelGivenSuperResolver given
+                ? given.SuperResolve(lr, options.Scale, trueKernel)                  // non-blind: given the true kernel
+                : method.SuperResolve(lr, options.Scale);
             var sr = result.Sr[0];
             if (sr.shape[1] != hr.shape[1] || sr.shape[2] != hr.shape[2])
                 throw new InvalidOperationException(

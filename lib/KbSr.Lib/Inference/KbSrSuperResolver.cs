@@ -7,11 +7,13 @@ namespace KbSr.Inference;
 
 /// <summary>The network as an <see cref="ISuperResolver"/>: eval mode, no gradients, and the per-stage SR images
 /// and kernels returned so evaluation can report PSNR per stage t and the kernel error.</summary>
-public sealed class KbSrSuperResolver(KbSrNet net, string name = "KB-SR") : ISuperResolver
+public sealed class KbSrSuperResolver(KbSrNet net, string name = "KB-SR") : ICostedSuperResolver
 {
     public string Name { get; } = name;
 
     public KbSrNet Net { get; } = net;
+
+    public MethodCost Cost => new(Net.ParameterCount(), ModelCost.FlopsPerLrPixel(Net));
 
     public SrResult SuperResolve(Tensor lr, int scale)
     {

@@ -70,6 +70,11 @@ public sealed record KbSrConfig
     /// <summary>Weights of eq. 3's terms and the kernel-loss options (not part of the architecture).</summary>
     public KbSrLossWeights Loss { get; init; } = new();
 
+    /// <summary>Hyperparameters of a Table-1 comparison network (<c>Model/Baselines</c>); null for KB-SR, and then
+    /// not written, so KB-SR configs (and their hashes) are unchanged.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Baselines.BaselineConfig? Baseline { get; init; }
+
     /// <summary>The stage whose outputs are eq. 3's "mid" terms: T/2 (at least 1).</summary>
     [JsonIgnore]
     public int MidStage => Math.Max(1, Stages / 2);
@@ -145,6 +150,7 @@ public sealed record KbSrConfig
         if (KernelSize < 1 || KernelSize % 2 == 0) throw new ArgumentException($"kernelSize must be odd and ≥ 1; got {KernelSize}");
         if (string.IsNullOrWhiteSpace(Model)) throw new ArgumentException("model name is empty");
         Loss.Validate();
+        Baseline?.Validate();
     }
 
     /// <summary>Names of the architecture fields (those that decide the weights and the forward pass) whose values differ.</summary>
@@ -173,6 +179,8 @@ public sealed record KbSrConfig
         Check(nameof(DifferenceToEstimator), DifferenceToEstimator, other.DifferenceToEstimator);
         Check(nameof(KernelSft), KernelSft, other.KernelSft);
         Check(nameof(GlobalResidual), GlobalResidual, other.GlobalResidual);
+        Check(nameof(Baseline), Baseline, other.Baseline);
+        if (Baseline is not null) Check("Loss.PcaDims (the baselines' kernel-code length)", Loss.PcaDims, other.Loss.PcaDims);
         return differences;
     }
 

@@ -12,7 +12,7 @@ namespace KbSr.Model;
 /// path (SR only); <see cref="Run"/> returns every intermediate (<see cref="KbSrOutput"/>) for eq. 3 and plots.
 /// LR [B, 3, h, w] → SR [B, 3, s·h, s·w].
 /// </summary>
-public sealed class KbSrNet : nn.Module<Tensor, Tensor>
+public sealed class KbSrNet : nn.Module<Tensor, Tensor>, ISrNetwork
 {
     private readonly Conv2d extract_conv;
     private readonly PReLU extract_act;

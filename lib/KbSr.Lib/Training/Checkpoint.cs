@@ -60,13 +60,13 @@ public sealed class Checkpoint : IDisposable
 
     public bool HasOptimizerState => _sections.ContainsKey("optimizer");
 
-    /// <summary>Writes a checkpoint of <paramref name="network"/> (its <see cref="KbSrNet.Config"/> is stored) atomically.</summary>
-    public static void Save(string path, KbSrNet network, TrainingState state, KernelPca? pca = null, TorchSharp.Modules.OptimizerHelper? optimizer = null)
+    /// <summary>Writes a checkpoint of <paramref name="network"/> (any registered network; its config is stored) atomically.</summary>
+    public static void Save(string path, ISrNetwork network, TrainingState state, KernelPca? pca = null, TorchSharp.Modules.OptimizerHelper? optimizer = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(state);
-        var sections = new List<(string Name, byte[] Bytes)> { ("weights", Serialize(w => network.save(w))) };
+        var sections = new List<(string Name, byte[] Bytes)> { ("weights", Serialize(w => network.Module().save(w))) };
         if (pca is not null) sections.Add(("pca", PcaBytes(pca)));
         if (optimizer is not null) sections.Add(("optimizer", Serialize(w => optimizer.save_state_dict(w))));
 
@@ -148,7 +148,7 @@ public sealed class Checkpoint : IDisposable
         return new Checkpoint(path, config, state, sections, pca);
     }
 
-    /// <summary>A network built from the stored config (through <see cref="ModelRegistry"/>) with the stored weights.</summary>
+    /// <summary>The KB-SR network built from the stored config with the stored weights (<see cref="CreateModel"/> for any network).</summary>
     public KbSrNet CreateNetwork(Device? device = null)
     {
         var network = ModelRegistry.Create(Config);
@@ -157,15 +157,24 @@ public sealed class Checkpoint : IDisposable
         return network;
     }
 
+    /// <summary>Any registered network, built from the stored config (through <see cref="ModelRegistry"/>) with the stored weights.</summary>
+    public ISrNetwork CreateModel(Device? device = null)
+    {
+        var network = ModelRegistry.Build(Config);
+        LoadWeightsInto(network);
+        if (device is not null) network.Module().to(device);
+        return network;
+    }
+
     /// <summary>Copies the stored weights into <paramref name="network"/>; its config must describe the same architecture.</summary>
-    public void LoadWeightsInto(KbSrNet network)
+    public void LoadWeightsInto(ISrNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
         Config.EnsureCompatible(network.Config, $"{Path}: checkpoint config");
         using var reader = new BinaryReader(new MemoryStream(_sections["weights"]));
         try
         {
-            network.load(reader, strict: true);
+            network.Module().load(reader, strict: true);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
         {

@@ -40,7 +40,9 @@ public sealed record TrainOptions
     /// <summary>Clip the global gradient norm to this value; 0 = off.</summary>
     public double GradClip { get; init; }
 
-    /// <summary>"joint" (the paper) or "staged" (§5.3: SR with true kernels → estimator with true HR → joint).</summary>
+    /// <summary>"joint" (the paper; the only schedule of the non-blind networks), "staged" (KB-SR, §5.3: SR with true
+    /// kernels → estimator with true HR → joint), or one of IKC's two phases: "sftmd" (SFTMD with the true kernels), then
+    /// "predictor-corrector" (Predictor and Corrector with SFTMD fixed, started with --init from the first phase).</summary>
     public string Schedule { get; init; } = "joint";
 
     /// <summary>For "staged": steps of the SR-only and estimator-only phases; the rest is joint.</summary>
@@ -77,7 +79,9 @@ public sealed record TrainOptions
         "staged" when step < SrPhaseSteps => TrainingPhase.SrWithTrueKernels,
         "staged" when step < SrPhaseSteps + EstimatorPhaseSteps => TrainingPhase.EstimatorWithTrueHr,
         "staged" => TrainingPhase.Joint,
-        _ => throw new ArgumentException($"schedule '{Schedule}': expected joint or staged"),
+        "sftmd" => TrainingPhase.IkcSftmd,
+        "predictor-corrector" => TrainingPhase.IkcPredictorCorrector,
+        _ => throw new ArgumentException($"schedule '{Schedule}': expected joint, staged, sftmd or predictor-corrector"),
     };
 
     public void Validate()
@@ -128,4 +132,8 @@ public enum TrainingPhase
     SrWithTrueKernels,
     /// <summary>Estimators only: the true HR replaces SR_t in the pseudo-LR; SR terms off.</summary>
     EstimatorWithTrueHr,
+    /// <summary>IKC, first phase: SFTMD alone, given the true kernels' codes.</summary>
+    IkcSftmd,
+    /// <summary>IKC, second phase: Predictor and Corrector, with SFTMD fixed.</summary>
+    IkcPredictorCorrector,
 }

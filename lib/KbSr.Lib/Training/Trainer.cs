@@ -24,9 +24,9 @@ public enum TrainingEnd { Completed, Interrupted, TimeLimit }
 public sealed class NonFiniteLossException(string message) : Exception(message);
 
 /// <summary>
-/// Trains a <see cref="KbSrNet"/> (design.md §3.5): synthetic batches, eq. 3, Adam with a rate schedule and
-/// optional gradient clipping, the joint or staged schedule, periodic validation, atomic checkpoints (last
-/// and best), metrics to JSONL/CSV. Resuming from <c>last.ckpt</c> reproduces the uninterrupted run exactly
+/// Trains any registered network (design.md §3.5) — KB-SR with eq. 3, the Table-1 baselines with their papers' losses
+/// (<see cref="ITrainingObjective"/>): synthetic batches, Adam with a rate schedule and optional gradient clipping, the
+/// run's schedule or phase, periodic validation, atomic checkpoints (last and best), metrics to JSONL/CSV. Resuming from <c>last.ckpt</c> reproduces the uninterrupted run exactly
 /// on the CPU: weights, Adam's state and the step are restored, and batch n is a function of (seed, n).
 /// </summary>
 public sealed class Trainer : IDisposable
@@ -36,7 +36,7 @@ public sealed class Trainer : IDisposable
     private readonly Device _device;
     private readonly HrImageCache _images;
     private readonly KernelPca _pca;
-    private readonly KbSrLoss _loss;
+    private readonly ITrainingObjective _objective;
     private readonly MetricsLog _metrics;
     private readonly MetricsLog _validation;
     private long _step;
@@ -51,7 +51,12 @@ public sealed class Trainer : IDisposable
     /// <summary>One-line messages (checkpoints written, resume, warnings).</summary>
     public Action<string> Log { get; set; } = Console.WriteLine;
 
-    public KbSrNet Net { get; }
+    /// <summary>The network being trained.</summary>
+    public ISrNetwork Network { get; }
+
+    /// <summary>The network, when it is KB-SR (<see cref="Network"/> for any network).</summary>
+    public KbSrNet Net => Network as KbSrNet
+        ?? throw new InvalidOperationException($"this run trains {Network.Config.Model}, not KB-SR: use Trainer.Network");
     public TorchSharp.Modules.Adam Optimizer { get; }
     public long Step => _step;
 
@@ -64,10 +69,10 @@ public sealed class Trainer : IDisposable
         _images = images;
         TorchRuntime.Seed(options.Seed);
         _pca = KernelPca.ForDistribution(options.Kernels, dims: options.Model.Loss.PcaDims, seed: options.Seed);
-        Net = new KbSrNet(options.Model);
-        Net.to(device);
-        _loss = new KbSrLoss(options.Model.Loss, _pca);
-        Optimizer = optim.Adam(Net.parameters(), lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2);
+        Network = ModelRegistry.Build(options.Model);
+        Network.Module().to(device);
+        _objective = TrainingObjectives.For(Network, _pca, options.PhaseAt(0));
+        Optimizer = optim.Adam(_objective.Trainable, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2);
         _metrics = new MetricsLog(run.Path, "metrics");
         _validation = new MetricsLog(run.Path, "validation");
         if (resume) Restore();
@@ -110,7 +115,7 @@ public sealed class Trainer : IDisposable
         long startStep = _step;
         var window = Stopwatch.StartNew();
         long windowStart = _step;
-        Net.train();
+        Network.Module().train();
 
         while (_step < _options.Steps)
         {
@@ -126,16 +131,15 @@ public sealed class Trainer : IDisposable
             {
                 using var batch = batches.Next();
                 foreach (var group in Optimizer.ParamGroups) group.LearningRate = rate;
-                using var output = Net.Run(batch.Lr, Overrides(phase, batch));
-                using var terms = _loss.Compute(output, batch.Hr, batch.Lr, batch.Kernels, phase);
-                values = terms.Values();
+                using var terms = _objective.Compute(batch, phase);
+                values = terms.Values;
                 if (!double.IsFinite(values["total"]))
                     throw new NonFiniteLossException(
                         $"step {_step}: the loss is {values["total"]} ({string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value:G4}"))}); " +
                         $"stopped without writing a checkpoint — {_run.LastCheckpoint} holds the last good state");
                 Optimizer.zero_grad();
                 terms.Total.backward();
-                if (_options.GradClip > 0) nn.utils.clip_grad_norm_(Net.parameters(), _options.GradClip);
+                if (_options.GradClip > 0) nn.utils.clip_grad_norm_(_objective.Trainable, _options.GradClip);
                 Optimizer.step();
             }
             _step++;
@@ -168,10 +172,10 @@ public sealed class Trainer : IDisposable
     {
         var options = new EvalOptions([_options.ValidationSet], _options.ValidationSigmas, _options.Model.Scale,
             _options.Model.KernelSize, MaxImages: _options.ValidationImages);
-        var results = new Evaluator(options, _device).Run([new KbSrSuperResolver(Net)]);
+        var results = new Evaluator(options, _device).Run([_objective.Validator]);
         var rows = results.Images;
         double psnr = rows.Average(r => r.PsnrY);
-        var stages = Enumerable.Range(0, rows[0].StagePsnrY!.Count).Select(t => rows.Average(r => r.StagePsnrY![t])).ToList();
+        var stages = Enumerable.Range(0, rows[0].StagePsnrY?.Count ?? 0).Select(t => rows.Average(r => r.StagePsnrY![t])).ToList();
         double kernelL1 = rows.Average(r => r.KernelL1 ?? double.NaN);
         bool best = psnr > _bestPsnr;
         if (best)
@@ -184,29 +188,23 @@ public sealed class Trainer : IDisposable
         _validation.Write(record);
         var report = new ValidationReport(_step, psnr, stages, kernelL1, best);
         OnValidation?.Invoke(report);
-        Net.train();
+        Network.Module().train();
         return report;
     }
-
-    private static KbSrOverrides? Overrides(TrainingPhase phase, SyntheticBatch batch) => phase switch
-    {
-        TrainingPhase.SrWithTrueKernels => KbSrOverrides.WithKernel(batch.Kernels),
-        TrainingPhase.EstimatorWithTrueHr => new KbSrOverrides(TrueHr: batch.Hr),
-        _ => null,
-    };
 
     private void SaveCheckpoint(string path)
     {
         var state = new TrainingState { Step = _step, Seed = _options.Seed, LearningRate = _options.RateSchedule.At(_step) };
         if (double.IsFinite(_bestPsnr)) state.Numbers["bestPsnrY"] = _bestPsnr; // JSON has no −∞: absent = no validation yet
+        state.Numbers[TrainedParametersKey] = TrainedParameters;
         using var gate = FinalizerGate.Enter();   // saving reads every parameter's and moment's handle
-        Checkpoint.Save(path, Net, state, _pca, Optimizer);
+        Checkpoint.Save(path, Network, state, _pca, Optimizer);
     }
 
     private void Restore()
     {
         using var checkpoint = Checkpoint.Read(_run.LastCheckpoint, _options.Model);
-        checkpoint.LoadWeightsInto(Net);
+        checkpoint.LoadWeightsInto(Network);
         if (!checkpoint.HasOptimizerState)
             throw new InvalidDataException($"{_run.LastCheckpoint} holds no optimiser state: it cannot be resumed exactly");
         checkpoint.LoadOptimizerInto(Optimizer);
@@ -220,17 +218,25 @@ public sealed class Trainer : IDisposable
     private void WarmStart(string weights)
     {
         using var checkpoint = Checkpoint.Read(weights, _options.Model);   // a different network fails naming the fields
-        checkpoint.LoadWeightsInto(Net);
-        bool moments = checkpoint.HasOptimizerState;
+        checkpoint.LoadWeightsInto(Network);
+        // Adam's moments fit only the parameters they were made for: IKC's second phase trains other parameters than
+        // its first, so a first-phase checkpoint's moments are left out (the count of trained parameters tells).
+        bool moments = checkpoint.HasOptimizerState &&
+                       checkpoint.State.Numbers.GetValueOrDefault(TrainedParametersKey, TrainedParameters) == TrainedParameters;
         if (moments) checkpoint.LoadOptimizerInto(Optimizer);
         _step = checkpoint.State.Step;
         Log($"started from {weights} at step {_step}" + (moments ? " (with its Adam state)" : " (Adam moments start from zero)"));
     }
 
+    private const string TrainedParametersKey = "trainedParameters";
+
+    /// <summary>Number of parameter values this run's optimiser updates.</summary>
+    private long TrainedParameters => _objective.Trainable.Sum(p => p.numel());
+
     public void Dispose()
     {
         Optimizer.Dispose();
-        Net.Dispose();
+        Network.Dispose();
         _pca.Dispose();
     }
 }

@@ -1,0 +1,84 @@
+using KbSr.Model;
+
+namespace KbSr.Tests.Cli;
+
+/// <summary>The Table-1 networks through the CLI, as the training recipe in data/weights/README.md runs them: each Test
+/// preset trains a few steps (IKC in its two phases, the second started with --init from the first), then one
+/// `kbsr eval` by weights file puts every network in one table — non-blind ones given the true kernel and with IKC's
+/// Predictor's kernel — with parameters, FLOPs per LR pixel and the paired bootstrap against KB-SR.</summary>
+public sealed class BaselineCliTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("kbsr-baselines-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private async Task<string> Train(string preset, string name, int steps = 2, params string[] extra)
+    {
+        string run = Path.Combine(_root, name);
+        var (code, stdout, stderr) = await CliProcess.RunAsync(
+            ["train", "--preset", preset, "--data", "Set5", "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch", "2", "--patch", "16", "--seed", "2",
+             "--set", "validateEvery=0", "--set", "logEvery=1", "--set", "kernels.kernelSize=5", .. extra, "--out", run]);
+        Assert.True(code == 0, $"train {preset} exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains($"Completed: step {steps}/{steps}", stdout);
+        return Path.Combine(run, "checkpoints", "last.ckpt");
+    }
+
+    [Fact]
+    public async Task EveryNetwork_TrainsThenEvaluatesByWeightsFile_InOneTableWithCostsAndPairedIntervals()
+    {
+        string kbsr = await Train("Test", "kbsr");
+        var weights = new List<string> { $"KB-SR={kbsr}" };
+        foreach (string model in new[] { "srcnn-cab", "srmd-nf", "srresnet-concat", "sftmd" })
+            weights.Add($"{model}={await Train($"{model}-test", model)}");
+        await Train("ikc-test", "ikc-sftmd", 2, "--set", "schedule=sftmd");
+        // As the recipe does: export the first phase's weights (with the card), start the second phase from them.
+        string sftmdPhase = Path.Combine(_root, "ikc-sftmd.ckpt");
+        var (code, stdout, stderr) = await CliProcess.RunAsync(["export", Path.Combine(_root, "ikc-sftmd"), "--out", sftmdPhase]);
+        Assert.True(code == 0, $"export exit {code}\n{stdout}\n{stderr}");
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(sftmdPhase, ".json")))!;
+        Assert.Equal("ikc-test", card["preset"]!.GetValue<string>());
+        string ikc = await Train("ikc-test", "ikc", 3, "--set", "schedule=predictor-corrector", "--init", sftmdPhase);
+        weights.Add($"IKC={ikc}");
+
+        // IKC trained jointly is refused with the two-phase recipe in the message.
+        (code, stdout, stderr) = await CliProcess.RunAsync(
+            ["train", "--preset", "ikc-test", "--data", "Set5", "--steps", "1", "--set", "kernels.kernelSize=5", "--out", Path.Combine(_root, "joint")]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("schedule=predictor-corrector", stderr);
+
+        string prefix = Path.Combine(_root, "table");
+        (code, stdout, stderr) = await CliProcess.RunAsync(
+            ["eval", "--weights", .. weights, "--kernel-estimator", ikc, "--sets", "Set5", "--max-images", "1",
+             "--sigmas", "1.3", "--bootstrap", "200", "--out", prefix]);
+        Assert.True(code == 0, $"eval exit {code}\n{stdout}\n{stderr}");
+        string md = File.ReadAllText(prefix + ".md");
+        Assert.Contains("| method | params | MFLOP/LR px | σ=1.3 |", md);
+        foreach (string model in new[] { "srcnn-cab", "srmd-nf", "srresnet-concat", "sftmd" })
+        {
+            Assert.Contains($"| {model} (true kernel) |", md);
+            Assert.Contains($"| {model} (kernel by IKC Predictor) |", md);
+        }
+        Assert.Contains("| IKC |", md);
+        Assert.Contains("| bicubic | – | – |", md);
+        // The row's parameter count is the network's: IKC's Test preset, built here.
+        using (var ikcNet = ModelRegistry.Build(ModelRegistry.Preset("ikc-test")))
+            Assert.Contains($"| IKC | {KbSr.Evaluation.EvalResults.FormatParameters(ikcNet.ParameterCount())} |", md);
+        // 1 image × (bicubic, KB-SR, 4 × 2 non-blind rows, IKC) = 11 rows.
+        Assert.Equal(1 + 11, File.ReadAllLines(prefix + "-images.csv").Length);
+
+        string paired = File.ReadAllText(prefix + "-paired.md");
+        Assert.Contains("PSNR(**KB-SR**) − PSNR(method)", paired);
+        Assert.Contains("| IKC |", paired);
+        Assert.Contains("| sftmd (kernel by IKC Predictor) |", paired);
+        Assert.Equal(1 + 10, File.ReadAllLines(prefix + "-paired.csv").Length);   // KB-SR vs the 10 other rows
+    }
+
+    [Fact]
+    public async Task ModelSummary_OfAPaperPreset_PrintsTheHandCountedTotalAndFlopsPerLrPixel()
+    {
+        var (code, stdout, stderr) = await CliProcess.RunAsync(["model", "summary", "--preset", "sftmd-paper"]);
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("4,234,691", stdout);   // BaselineArchitectureTests.SftmdPaper(4)
+        Assert.Contains("FLOPs per LR pixel:", stdout);
+    }
+}
