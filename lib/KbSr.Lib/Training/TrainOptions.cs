@@ -106,6 +106,9 @@ public sealed record TrainOptions
         if (Kernels.KernelSize != Model.KernelSize)
             throw new ArgumentException($"kernel distribution size {Kernels.KernelSize} ≠ network kernel size {Model.KernelSize} " +
                                         $"(set both, e.g. --set kernels.kernelSize={Model.KernelSize})");
+        if (HrPatch <= Kernels.KernelSize / 2)
+            throw new ArgumentException($"hrPatch {HrPatch} must be larger than {Kernels.KernelSize / 2}: the blur pads the patch by reflection " +
+                                        $"with half the {Kernels.KernelSize}×{Kernels.KernelSize} kernel");
         if (Data.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("data: a training set name is empty");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0, got {LearningRate}");
         if (CheckpointEvery < 1 || LogEvery < 1) throw new ArgumentException("checkpointEvery and logEvery must be ≥ 1");

@@ -168,4 +168,12 @@ public sealed class RunFolderTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => new TrainOptions { Model = KbSrConfig.Test }.Validate());
         Assert.Contains("kernels.kernelSize=5", e.Message);
     }
+
+    [Fact]
+    public void Validate_APatchSmallerThanTheKernelsReach_IsRefusedNamingBoth()
+    {
+        var e = Assert.Throws<ArgumentException>(() => (TrainOptions.ForModel(KbSrConfig.Small) with { HrPatch = 8 }).Validate());
+        Assert.Contains("hrPatch 8 must be larger than 10", e.Message);
+        (TrainOptions.ForModel(KbSrConfig.Small) with { HrPatch = 12 }).Validate();
+    }
 }
