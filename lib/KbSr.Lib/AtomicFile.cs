@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using KbSr.Runtime;
 
 namespace KbSr;
 
@@ -16,6 +18,32 @@ public static class AtomicFile
     {
         byte[] copy = bytes.ToArray();
         Write(path, s => s.Write(copy));
+    }
+
+    /// <summary>
+    /// Deletes the temporary files <see cref="Write"/> left in <paramref name="folder"/> when its process was killed
+    /// mid-write (<c>.NAME.PID.GUID.tmp</c> whose process is gone); a live writer's file is left alone. Returns the
+    /// files removed. Trainers call it on the run folder when they start or resume.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStaleTemporaries(string folder)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(folder)) return removed;
+        foreach (string file in Directory.EnumerateFiles(folder, ".*.tmp"))
+        {
+            string[] parts = Path.GetFileName(file).Split('.');
+            // "", NAME…, PID, GUID, "tmp"
+            if (parts.Length < 5 || parts[^2].Length != 32 || !int.TryParse(parts[^3], NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+                continue;
+            if (LiveProcess.IsRunning(pid)) continue;
+            try
+            {
+                File.Delete(file);
+                removed.Add(file);
+            }
+            catch (IOException) { /* removed meanwhile */ }
+        }
+        return removed;
     }
 
     /// <summary>Runs <paramref name="write"/> on a temporary stream and moves the result into place.</summary>

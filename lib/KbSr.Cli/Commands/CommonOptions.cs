@@ -24,8 +24,12 @@ internal static class CommonOptions
     public static IReadOnlyList<string> List(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    public static IReadOnlyList<double> Numbers(string text, string option) =>
-        List(text).Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0
-            ? v
-            : throw new ArgumentException($"{option}: '{s}' is not a non-negative number")).ToList();
+    /// <summary>Kernel widths σ, each checked against <see cref="Evaluation.EvalOptions.CheckSigma"/>.</summary>
+    public static IReadOnlyList<double> ParseSigmas(string text, string option = "--sigmas")
+    {
+        var values = List(text).Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+            ? Evaluation.EvalOptions.CheckSigma(v, option)
+            : throw new ArgumentException($"{option}: '{s}' is not a number")).ToList();
+        return values.Count > 0 ? values : throw new ArgumentException($"{option}: no value given");
+    }
 }

@@ -96,7 +96,12 @@ internal static class DataCommand
         var data = DataOption();
         var name = new Argument<string>("name") { Description = "Catalogue name, e.g. Set5 or DIV2K" };
         var url = new Option<string?>("--url") { Description = "Download from this address (http(s), file:// or a local path) instead of the catalogue's" };
-        var command = new Command("get", "Download a dataset into the data root and verify it") { name, data, url };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for the server's response or its next bytes before giving up",
+            DefaultValueFactory = _ => DownloadLimits.Default.ReadTimeout.TotalSeconds,
+        };
+        var command = new Command("get", "Download a dataset into the data root and verify it") { name, data, url, timeout };
         command.SetAction(async (parse, ct) =>
         {
             try
@@ -104,8 +109,11 @@ internal static class DataCommand
                 var info = DatasetCatalog.Find(parse.GetValue(name)!);
                 if (parse.GetValue(url) is { Length: > 0 } custom)
                     info = info with { Url = custom, Archive = null, Sha256 = null }; // the catalogue's checksum is for its own archive
+                double seconds = parse.GetValue(timeout);
+                if (!(seconds > 0 && seconds <= 86_400)) throw new ArgumentException($"--timeout {seconds}: expected 0 < seconds ≤ 86400");
                 string root = DataRoot.ResolveForWriting(parse.GetValue(data));
-                await DatasetDownloader.GetAsync(info, root, progress: new ConsoleProgress(), ct: ct);
+                var limits = DownloadLimits.Default with { ReadTimeout = TimeSpan.FromSeconds(seconds) };
+                await DatasetDownloader.GetAsync(info, root, progress: new ConsoleProgress(), ct: ct, limits: limits);
                 var check = DatasetVerifier.Verify(info, root);
                 Console.WriteLine($"{check.Name}: {(check.Ok ? "ok" : "FAILED")} ({check.Found}/{check.Expected} images) in {check.Folder}");
                 return check.Ok ? 0 : 1;
@@ -115,7 +123,14 @@ internal static class DataCommand
                 Console.Error.WriteLine("kbsr data get: " + e.Message);
                 return 2;
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or HttpRequestException or UnauthorizedAccessException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Ctrl+C or SIGTERM: the working folder is already removed; one line, no trace.
+                Console.Error.WriteLine("kbsr data get: cancelled; nothing was kept");
+                return 130;
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or HttpRequestException or UnauthorizedAccessException
+                                          or TimeoutException or InvalidDataException)
             {
                 Console.Error.WriteLine("kbsr data get: " + e.Message);
                 return 1;

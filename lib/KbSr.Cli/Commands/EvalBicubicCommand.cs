@@ -18,7 +18,7 @@ internal static class EvalBicubicCommand
         command.SetAction(parse =>
         {
             var options = new EvalOptions(CommonOptions.List(parse.GetValue(sets)!),
-                CommonOptions.Numbers(parse.GetValue(sigmas)!, "--sigmas"), parse.GetValue(scale), DataRoot: parse.GetValue(data));
+                CommonOptions.ParseSigmas(parse.GetValue(sigmas)!), parse.GetValue(scale), DataRoot: parse.GetValue(data));
             var clock = Stopwatch.StartNew();
             var results = new Evaluator(options).Run([new BicubicUpsampler()]);
             Console.WriteLine(ResultPrinter.PlainTable(results));

@@ -28,16 +28,26 @@ internal static class EvalCommand
         var lrDir = new Option<string?>("--lr-dir") { Description = "Evaluate on LR files from this folder (layout of `kbsr synth`) instead of synthesising" };
         var saveImages = new Option<string?>("--save-images") { Description = "Write SR images (and estimated kernels) under this folder" };
         var maxImages = new Option<int>("--max-images") { Description = "Only the first N images of each set (0 = all)" };
+        var keepGoing = new Option<bool>("--keep-going") { Description = "Skip images that cannot be evaluated (listed in the tables, {out}-skipped.csv and here) instead of stopping; exit code 1 when any was skipped" };
         var noBicubic = new Option<bool>("--no-bicubic") { Description = "Leave out the bicubic baseline row" };
-        var tile = new Option<int>("--tile") { Description = "Tile side in LR pixels for large images (0 = whole images)" };
+        var tile = new Option<int>("--tile") { Description = $"Tile side in LR pixels for large images (0 = whole images, else ≥ {ArgumentRules.MinTile})" };
         var output = new Option<string>("--out") { Description = "Prefix of the .md/.csv files written", DefaultValueFactory = _ => "out/eval" };
         var device = CommonOptions.Device();
         var command = new Command("eval", "Evaluate trained networks against bicubic on Set5/Set14/BSDS100 × σ")
         {
-            weights, sets, sigmas, protocol, data, lrDir, saveImages, maxImages, noBicubic, tile, output, device, estimator, reference, resamples,
+            weights, sets, sigmas, protocol, data, lrDir, saveImages, maxImages, keepGoing, noBicubic, tile, output, device, estimator, reference, resamples,
         };
         command.SetAction(parse =>
         {
+            // Arguments first (ArgumentRules), so a bad one fails before any network is loaded.
+            int tileSize = ArgumentRules.Tile(parse.GetValue(tile));
+            string kind = parse.GetValue(protocol)!.ToLowerInvariant();
+            if (kind is not ("sigmas" or "gaussian8")) throw new ArgumentException($"--protocol {kind}: expected sigmas or gaussian8");
+            if (kind == "gaussian8" && ArgumentRules.Given(parse, sigmas))
+                throw new ArgumentException("--protocol gaussian8 fixes σ to 1.8, 2.0, …, 3.2: leave out --sigmas, or use --protocol sigmas");
+            var sigmaValues = CommonOptions.ParseSigmas(parse.GetValue(sigmas)!);
+            int imageLimit = ArgumentRules.MaxImages(parse.GetValue(maxImages));
+            string prefix = parse.GetValue(output)!;
             var target = TorchRuntime.SelectDevice(parse.GetValue(device));
             var methods = new List<ISuperResolver>();
             int scale = 0, kernelSize = 0;
@@ -56,7 +66,6 @@ internal static class EvalCommand
                 if (scale != 0 && (scale != net.Config.Scale || kernelSize != net.Config.KernelSize))
                     throw new ArgumentException($"{spec}: ×{net.Config.Scale}, k={net.Config.KernelSize} differs from the other networks (×{scale}, k={kernelSize})");
                 (scale, kernelSize) = (net.Config.Scale, net.Config.KernelSize);
-                int tileSize = parse.GetValue(tile);
                 if (net is KbSrNet kbsr)
                 {
                     firstKbSr ??= name;
@@ -66,36 +75,57 @@ internal static class EvalCommand
                 else methods.AddRange(SuperResolvers.For(net, pca, name, kernelEstimator));
             }
             if (!parse.GetValue(noBicubic)) methods.Insert(0, new BicubicUpsampler());
-            string kind = parse.GetValue(protocol)!.ToLowerInvariant();
-            if (kind is not ("sigmas" or "gaussian8")) throw new ArgumentException($"--protocol {kind}: expected sigmas or gaussian8");
-            var options = new EvalOptions(CommonOptions.List(parse.GetValue(sets)!), CommonOptions.Numbers(parse.GetValue(sigmas)!, "--sigmas"),
-                scale, kernelSize, parse.GetValue(data), parse.GetValue(lrDir), Gaussian8: kind == "gaussian8", MaxImages: parse.GetValue(maxImages));
+            var options = new EvalOptions(CommonOptions.List(parse.GetValue(sets)!), sigmaValues,
+                scale, kernelSize, parse.GetValue(data), parse.GetValue(lrDir), Gaussian8: kind == "gaussian8", MaxImages: imageLimit);
+            options.Validate();
             var clock = Stopwatch.StartNew();
             int done = 0;
             var evaluator = new Evaluator(options, target)
             {
                 SaveImagesTo = parse.GetValue(saveImages),
+                KeepGoing = parse.GetValue(keepGoing),
                 OnImage = rows => { if (++done % 10 == 0) Console.Error.Write($"\r{done} image × σ evaluated ({clock.Elapsed.TotalSeconds:0} s)"); },
+                OnSkipped = skip => Console.Error.WriteLine($"\nskipped {skip.Set}/{Path.GetFileName(skip.File)}: {skip.Reason}"),
             };
-            var results = evaluator.Run(methods);
+            EvalResults results;
+            try { results = evaluator.Run(methods); }
+            catch (EvaluationStoppedException e)
+            {
+                // What finished is written before the failure is reported: an hour of evaluations is not lost to one image.
+                Console.Error.WriteLine();
+                Report(e.Partial, prefix, clock);
+                Console.Error.WriteLine($"kbsr eval: {e.Message}");
+                Console.Error.WriteLine("the files above hold the evaluations finished before it; --keep-going skips such images");
+                return 1;
+            }
             Console.Error.WriteLine();
-            Console.WriteLine(ResultPrinter.PlainTable(results));
-            Console.WriteLine(ResultPrinter.StageTable(results));
-            foreach (string f in results.Write(parse.GetValue(output)!)) Console.WriteLine($"wrote {f}");
+            Report(results, prefix, clock);
             string? referenceName = parse.GetValue(reference) ?? firstKbSr;
-            if (referenceName is not null && referenceName != "none")
+            if (referenceName is not null && referenceName != "none" && results.Images.Count > 0)
             {
                 var paired = PairedBootstrap.Compare(results, referenceName, parse.GetValue(resamples));
                 string markdown = PairedBootstrap.ToMarkdown(paired);
                 Console.WriteLine(markdown);
-                string prefix = parse.GetValue(output)!;
                 AtomicFile.WriteAllText(prefix + "-paired.md", markdown);
                 AtomicFile.WriteAllText(prefix + "-paired.csv", PairedBootstrap.ToCsv(paired));
                 Console.WriteLine($"wrote {prefix}-paired.md, {prefix}-paired.csv");
             }
-            Console.WriteLine($"({results.Images.Count} evaluations in {clock.Elapsed.TotalSeconds:0.0} s)");
-            return 0;
+            if (results.Skipped.Count > 0)
+                Console.Error.WriteLine($"kbsr eval: skipped {results.Skipped.Count} image(s): " +
+                                        string.Join(", ", results.Skipped.Select(s => $"{s.Set}/{Path.GetFileName(s.File)}")));
+            return results.Skipped.Count > 0 ? 1 : 0;
         });
         return command;
+    }
+
+    private static void Report(EvalResults results, string prefix, Stopwatch clock)
+    {
+        if (results.Images.Count > 0)
+        {
+            Console.WriteLine(ResultPrinter.PlainTable(results));
+            Console.WriteLine(ResultPrinter.StageTable(results));
+        }
+        foreach (string f in results.Write(prefix)) Console.WriteLine($"wrote {f}");
+        Console.WriteLine($"({results.Images.Count} evaluations in {clock.Elapsed.TotalSeconds:0.0} s)");
     }
 }

@@ -78,7 +78,7 @@ internal static class ExportCommand
             ["preset"] = PresetName(checkpoint.Config),
             ["configHash"] = checkpoint.Config.Hash(),
             ["config"] = JsonNode.Parse(checkpoint.Config.ToJson()),
-            ["trainingData"] = data ?? ExtractOption(recorded, "--data") ?? "unknown",
+            ["trainingData"] = data ?? RecordedSets(run) ?? ExtractOption(recorded, "--data") ?? "unknown",
             ["steps"] = checkpoint.State.Step,
             ["seed"] = checkpoint.State.Seed,
             ["wallTimeSeconds"] = wallSeconds is null ? null : Math.Round(wallSeconds.Value),
@@ -134,5 +134,13 @@ internal static class ExportCommand
             .Select(cells => header.Zip(cells).Where(p => double.TryParse(p.Second, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                 .ToDictionary(p => p.First, p => double.Parse(p.Second, CultureInfo.InvariantCulture)))
             .ToList();
+    }
+
+    // The run folder's own record of its training sets (train.json "data"; absent in run folders made before it).
+    private static string? RecordedSets(Training.RunFolder run)
+    {
+        if (!File.Exists(run.OptionsFile)) return null;
+        var sets = JsonNode.Parse(File.ReadAllText(run.OptionsFile))?["data"] as JsonArray;
+        return sets is { Count: > 0 } ? string.Join(",", sets.Select(s => s?.GetValue<string>())) : null;
     }
 }

@@ -17,12 +17,14 @@ internal static class SrCommand
         var input = new Argument<string>("input") { Description = "LR image (PNG, JPEG, BMP, TGA)" };
         var weights = new Option<string>("--weights") { Description = "Checkpoint of a trained network", Required = true };
         var output = new Option<string?>("--out") { Description = "Output PNG (default: INPUT_x{s}.png)" };
-        var tile = new Option<int>("--tile") { Description = "Tile side in LR pixels (0 = whole image)", DefaultValueFactory = _ => 96 };
-        var margin = new Option<int>("--margin") { Description = "Context around each tile, LR pixels", DefaultValueFactory = _ => 16 };
+        var tile = new Option<int>("--tile") { Description = $"Tile side in LR pixels (0 = whole image, else ≥ {ArgumentRules.MinTile})", DefaultValueFactory = _ => 96 };
+        var margin = new Option<int>("--margin") { Description = "Context around each tile, LR pixels (at most --tile)", DefaultValueFactory = _ => 16 };
         var device = CommonOptions.Device();
         var command = new Command("sr", "Super-resolve an image with a trained network; save the estimated kernel too") { input, weights, output, tile, margin, device };
         command.SetAction(parse =>
         {
+            int tileSize = ArgumentRules.Tile(parse.GetValue(tile));
+            int marginSize = ArgumentRules.Margin(parse.GetValue(margin), tileSize);
             string path = parse.GetValue(input)!;
             var image = ImageFile.Read(path);
             var target = TorchRuntime.SelectDevice(parse.GetValue(device));
@@ -34,9 +36,8 @@ internal static class SrCommand
             var clock = Stopwatch.StartNew();
             using var scope = NewDisposeScope();
             var lr = image.ToTensor(target).unsqueeze(0);
-            int tileSize = parse.GetValue(tile);
             Evaluation.ISuperResolver resolver = tileSize > 0 && (image.Width > tileSize || image.Height > tileSize)
-                ? new TiledSuperResolver(net, tileSize, parse.GetValue(margin), name)
+                ? new TiledSuperResolver(net, tileSize, marginSize, name)
                 : new KbSrSuperResolver(net, name);
             using var result = resolver.SuperResolve(lr, s);
             ImageFile.WritePng(RgbImage.FromTensor(result.Sr[0], image.WasGrey), outPath);

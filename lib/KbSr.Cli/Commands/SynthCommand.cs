@@ -20,7 +20,7 @@ internal static class SynthCommand
         {
             string root = parse.GetValue(output)!;
             foreach (string set in CommonOptions.List(parse.GetValue(sets)!))
-            foreach (double sigma in CommonOptions.Numbers(parse.GetValue(sigmas)!, "--sigmas"))
+            foreach (double sigma in CommonOptions.ParseSigmas(parse.GetValue(sigmas)!))
             {
                 string folder = TestSetSynthesis.WriteSet(DataRoot.SetFolder(set, parse.GetValue(data)), root, set,
                     parse.GetValue(scale), sigma);

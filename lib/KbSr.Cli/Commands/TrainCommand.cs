@@ -14,9 +14,9 @@ internal static class TrainCommand
 {
     public static Command Build()
     {
-        var preset = new Option<string>("--preset") { Description = "Network preset: KB-SR's Small, Paper or Test, or MODEL-small / MODEL-paper / MODEL-test for the Table-1 networks (srcnn-cab, srmd-nf, srresnet-concat, sftmd, ikc)", DefaultValueFactory = _ => "Small" };
+        var preset = new Option<string?>("--preset") { Description = "Network preset: KB-SR's Small (default), Paper or Test, or MODEL-small / MODEL-paper / MODEL-test for the Table-1 networks (srcnn-cab, srmd-nf, srresnet-concat, sftmd, ikc)" };
         var config = new Option<string?>("--config") { Description = "JSON file of training options (as written to a run's train.json)" };
-        var sets = new Option<string>("--data") { Description = "Comma-separated training sets under the data root", DefaultValueFactory = _ => "T91,BSDS200" };
+        var sets = new Option<string?>("--data") { Description = "Comma-separated training sets under the data root (default T91,BSDS200; a resumed run uses its own)" };
         var dataRoot = new Option<string?>("--data-root") { Description = "Data root (default: $KBSR_DATA, else data/datasets)" };
         var steps = new Option<long?>("--steps") { Description = "Total training steps" };
         var batch = new Option<int?>("--batch") { Description = "Batch size" };
@@ -26,7 +26,7 @@ internal static class TrainCommand
         var timeLimit = new Option<double?>("--time-limit") { Description = "Stop (with a checkpoint) after this many seconds" };
         var set = new Option<string[]>("--set") { Description = "Override any option: path=value (camelCase, e.g. model.kernelSft=true, validateEvery=200)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--out") { Description = "Run folder (never overwritten)", Required = true };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint, with the settings stored there (train.json)" };
         var init = new Option<string?>("--init") { Description = "Start a new run from these weights (continues their step count; Adam starts fresh unless the file holds its state)" };
         var gcStress = new Option<bool>("--gc-stress") { Description = "Train beside threads that force garbage collections (a reliability check of the finalizer gate)" };
         var device = CommonOptions.Device();
@@ -39,36 +39,43 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int Run(ParseResult parse, Option<string> preset, Option<string?> config, Option<string> sets,
+    private static int Run(ParseResult parse, Option<string?> preset, Option<string?> config, Option<string?> sets,
         Option<string?> dataRoot, Option<long?> steps, Option<int?> batch, Option<int?> patch, Option<double?> learningRate,
         Option<long?> seed, Option<double?> timeLimit, Option<string[]> set, Option<string> output, Option<bool> resume,
         Option<string?> init, Option<string?> device, Option<bool> gcStress)
     {
         string? initWeights = parse.GetValue(init);
-        if (initWeights is not null && parse.GetValue(resume))
+        bool resuming = parse.GetValue(resume);
+        string folder = parse.GetValue(output)!;
+        if (initWeights is not null && resuming)
             throw new ArgumentException("--init and --resume: give one (--resume continues a run folder, --init starts a new one from weights)");
-        var options = parse.GetValue(config) is { } file
-            ? TrainOptions.FromJson(File.ReadAllText(file), file)
-            : new TrainOptions { Model = ModelRegistry.Preset(parse.GetValue(preset)!) };
+        // A resumed run's settings come from its folder; the command line may only repeat them (or extend --steps).
+        TrainOptions? stored = resuming ? RunFolder.ReadOptions(folder) : null;
+        var options = parse.GetValue(config) is { } file ? TrainOptions.FromJson(File.ReadAllText(file), file)
+            : stored ?? TrainOptions.ForModel(ModelRegistry.Preset(parse.GetValue(preset) ?? "Small"));
+        if (parse.GetValue(preset) is { } presetName && (stored is not null || parse.GetValue(config) is not null))
+            options = options with { Model = ModelRegistry.Preset(presetName) };
         options = options with
         {
+            Data = parse.GetValue(sets) is { } list ? CommonOptions.List(list) : options.Data.Count > 0 || resuming ? options.Data : ["T91", "BSDS200"],
             Steps = parse.GetValue(steps) ?? options.Steps,
             BatchSize = parse.GetValue(batch) ?? options.BatchSize,
             HrPatch = parse.GetValue(patch) ?? options.HrPatch,
             LearningRate = parse.GetValue(learningRate) ?? options.LearningRate,
             Seed = parse.GetValue(seed) ?? options.Seed,
-            TimeLimitSeconds = parse.GetValue(timeLimit) ?? options.TimeLimitSeconds,
+            TimeLimitSeconds = parse.GetValue(timeLimit) ?? (stored is null ? options.TimeLimitSeconds : 0),
         };
         options = ApplyOverrides(options, parse.GetValue(set) ?? []);
         options.Validate();
+        var effective = stored is null ? options : RunFolder.ResumeOptions(stored, options, new RunFolder(folder).OptionsFile);
 
         var target = TorchRuntime.SelectDevice(parse.GetValue(device));
-        using var images = Trainer.LoadImages(CommonOptions.List(parse.GetValue(sets)!), options, parse.GetValue(dataRoot));
-        Console.WriteLine(options.Model.Baseline is null
-            ? $"{images.Count} training images; network {options.Model.Hash()} ({options.Model.Stages} stages, " +
-              $"{options.Model.Channels} channels, ×{options.Model.Scale}); device {target}"
-            : $"{images.Count} training images; network {options.Model.Model} {options.Model.Hash()} (×{options.Model.Scale}, " +
-              $"schedule {options.Schedule}); device {target}");
+        using var images = Trainer.LoadImages(effective, parse.GetValue(dataRoot));
+        Console.WriteLine(effective.Model.Baseline is null
+            ? $"{images.Count} training images from {string.Join(",", effective.Data)}; network {effective.Model.Hash()} " +
+              $"({effective.Model.Stages} stages, {effective.Model.Channels} channels, ×{effective.Model.Scale}); device {target}"
+            : $"{images.Count} training images from {string.Join(",", effective.Data)}; network {effective.Model.Model} " +
+              $"{effective.Model.Hash()} (×{effective.Model.Scale}, schedule {effective.Schedule}); device {target}");
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("stopping after this step (checkpoint first)…"); };
@@ -82,19 +89,18 @@ internal static class TrainCommand
         });
         try
         {
-            string folder = parse.GetValue(output)!;
             var progress = new TrainingProgress();
-            using var trainer = parse.GetValue(resume) ? Trainer.Resume(folder, images, target, options)
+            using var trainer = resuming ? Trainer.Resume(folder, images, target, options)
                 : initWeights is not null ? Trainer.StartFrom(initWeights, options, folder, images, target)
                 : Trainer.StartNew(options, folder, images, target);
             // The starting weights' model card, so `kbsr export` can tell the whole training history.
-            if (initWeights is not null && File.Exists(ExportCommand.CardPath(initWeights)) && !parse.GetValue(resume))
+            if (initWeights is not null && File.Exists(ExportCommand.CardPath(initWeights)) && !resuming)
                 File.Copy(ExportCommand.CardPath(initWeights), Path.Combine(folder, ExportCommand.InitCardFile));
             // The command that made (or resumed) this run, for model cards (`kbsr export`).
             File.AppendAllText(Path.Combine(folder, "command.txt"), "kbsr " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
             TrainingEnd end;
             using var pressure = parse.GetValue(gcStress) ? new GcPressure() : null;
-            try { end = progress.Run(trainer, options.Steps, cancel.Token); }
+            try { end = progress.Run(trainer, effective.Steps, cancel.Token); }
             catch (System.Runtime.InteropServices.ExternalException e)
             {
                 // A libtorch failure mid-run. Two such (in Adam's step) came from a finalizer race that FinalizerGate now
@@ -104,7 +110,7 @@ internal static class TrainCommand
                 Console.Error.WriteLine($"the last checkpoint ({new RunFolder(folder).LastCheckpoint}) is whole: rerun the same command with --resume to continue");
                 return 5;
             }
-            Console.WriteLine($"{end}: step {trainer.Step}/{options.Steps}; run folder {Path.GetFullPath(folder)}");
+            Console.WriteLine($"{end}: step {trainer.Step}/{effective.Steps}; run folder {Path.GetFullPath(folder)}");
             if (pressure is not null) Console.WriteLine($"gc-stress: {pressure.Collections} forced full collections during training");
             return end == TrainingEnd.Interrupted ? 130 : 0;
         }

@@ -1,3 +1,5 @@
+using KbSr.Imaging;
+
 namespace KbSr.Evaluation;
 
 /// <summary>What to evaluate (method.md §6).</summary>
@@ -28,4 +30,38 @@ public sealed record EvalOptions(
     public static EvalOptions Paper { get; } = new(["Set5", "Set14", "BSDS100"], [0.2, 1.3, 2.6]);
 
     public IReadOnlyList<double> EffectiveSigmas => Gaussian8 ? Gaussian8Sigmas : Sigmas;
+
+    /// <summary>Largest kernel width σ (HR pixels) accepted; the paper tests up to 2.6, trains up to 4.0.</summary>
+    public const double MaxSigma = 50;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the argument when σ is not in [0, <see cref="MaxSigma"/>].</summary>
+    public static double CheckSigma(double sigma, string argument = "sigma") =>
+        sigma >= 0 && sigma <= MaxSigma ? sigma
+            : throw new ArgumentException($"{argument}: σ = {sigma.ToString(System.Globalization.CultureInfo.InvariantCulture)} is outside 0–{MaxSigma} (HR pixels; 0 = no blur)");
+
+    /// <summary>The smallest HR side the protocol can measure: the blur's reflection padding needs more than k/2 pixels,
+    /// and SSIM's 11×11 window must fit after the <see cref="Scale"/>-pixel border shave.</summary>
+    public int MinHrSide => Math.Max(KernelSize / 2 + 1, Math.Max(Ssim.WindowSize + 2 * Scale, 2 * Scale));
+
+    /// <summary>Throws an <see cref="InvalidDataException"/> naming <paramref name="file"/> and both sizes when
+    /// the (mod-cropped) HR image is smaller than <see cref="MinHrSide"/>.</summary>
+    public void CheckSize(RgbImage hr, string file)
+    {
+        int min = MinHrSide;
+        if (hr.Width < min || hr.Height < min)
+            throw new InvalidDataException(
+                $"{file}: {hr.Width}×{hr.Height} (cropped to a multiple of {Scale}) is too small for the protocol: it needs at least " +
+                $"{min}×{min} (a {KernelSize}×{KernelSize} kernel, and the {Ssim.WindowSize}×{Ssim.WindowSize} SSIM window after a {Scale}-pixel border shave)");
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the offending value.</summary>
+    public void Validate()
+    {
+        if (Sets.Count == 0) throw new ArgumentException("no test set given");
+        if (Sigmas.Count == 0 && !Gaussian8) throw new ArgumentException("no σ given");
+        foreach (double sigma in Sigmas) CheckSigma(sigma, "--sigmas");
+        if (MaxImages < 0) throw new ArgumentException($"--max-images {MaxImages}: expected a positive count (or 0 = every image)");
+        if (KernelSize < 1 || KernelSize % 2 == 0) throw new ArgumentException($"kernel size {KernelSize}: expected a positive odd number");
+        if (Scale < 1) throw new ArgumentException($"scale {Scale}: expected ≥ 1");
+    }
 }

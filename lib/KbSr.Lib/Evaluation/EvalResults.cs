@@ -11,8 +11,22 @@ public sealed record ImageScore(string Method, string Set, double Sigma, string 
 public sealed record SummaryRow(string Method, string Set, string SigmaLabel, int Images, double PsnrY, double SsimY,
     double? KernelL1, double? KernelMse, IReadOnlyList<double>? StagePsnrY);
 
-/// <summary>All scores of an evaluation run, with the tables made from them.</summary>
-public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8)
+/// <summary>An image that could not be evaluated: its set, file, the σ it failed at (null: before any σ, e.g. unreadable)
+/// and why.</summary>
+public sealed record SkippedImage(string Set, string File, double? Sigma, string Reason);
+
+/// <summary>An evaluation stopped at an image that failed; <see cref="Partial"/> holds every score finished before it.</summary>
+public sealed class EvaluationStoppedException(EvalResults partial, SkippedImage at, Exception inner)
+    : IOException($"stopped at {at.File}" + (at.Sigma is { } s ? $" (σ {EvalResults.SigmaLabel(s)})" : "") + $": {at.Reason}", inner)
+{
+    public EvalResults Partial { get; } = partial;
+    public SkippedImage At { get; } = at;
+}
+
+/// <summary>All scores of an evaluation run, with the tables made from them; images that were skipped
+/// (<see cref="Skipped"/>) or the one the run stopped at (<see cref="StoppedAt"/>) are listed in every output.</summary>
+public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8,
+    IReadOnlyList<SkippedImage>? skipped = null, SkippedImage? stoppedAt = null)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -24,6 +38,12 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
 
     /// <summary>Whether the scores are Gaussian8 averages ("g8" columns).</summary>
     public bool Gaussian8 => gaussian8;
+
+    /// <summary>Images left out because they failed (<see cref="Evaluator.KeepGoing"/>).</summary>
+    public IReadOnlyList<SkippedImage> Skipped { get; } = skipped ?? [];
+
+    /// <summary>The image the run stopped at, when it did not finish (these results are then partial).</summary>
+    public SkippedImage? StoppedAt { get; } = stoppedAt;
 
     public static string SigmaLabel(double sigma) => sigma.ToString("0.0##", Inv);
 
@@ -54,6 +74,8 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         var sigmas = summary.Select(r => r.SigmaLabel).Distinct().ToList();
         var methods = summary.Select(r => r.Method).Distinct().ToList();
         var sb = new StringBuilder();
+        if (StoppedAt is { } stop)
+            sb.AppendLine($"**Incomplete**: the run stopped at {stop.File}: {stop.Reason}. The tables hold the evaluations finished before it.").AppendLine();
         void Table(string title, Func<SummaryRow, string> cell)
         {
             sb.AppendLine($"{title} — cells: {string.Join(" / ", sets)}").AppendLine();
@@ -82,6 +104,12 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         Table("SSIM on Y", r => r.SsimY.ToString("0.0000", Inv));
         if (summary.Any(r => r.KernelL1 is not null))
             Table("Kernel L1 error (Σ|K − K_true|)", r => r.KernelL1?.ToString("0.000", Inv) ?? "–");
+        if (Skipped.Count > 0)
+        {
+            sb.AppendLine($"Skipped {Skipped.Count} image(s) that could not be evaluated (not in the means above):").AppendLine();
+            foreach (var s in Skipped) sb.AppendLine($"- {s.Set}/{Path.GetFileName(s.File)}: {s.Reason}");
+            sb.AppendLine();
+        }
         return sb.ToString();
     }
 
@@ -107,12 +135,24 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         return sb.ToString();
     }
 
-    /// <summary>Writes <c>{prefix}.md</c>, <c>{prefix}.csv</c> and <c>{prefix}-images.csv</c>, each atomically.</summary>
+    /// <summary>The images that were skipped or stopped the run, as CSV (set, image, σ, reason).</summary>
+    public string SkippedCsv()
+    {
+        var sb = new StringBuilder("set,image,sigma,status,reason\n");
+        foreach (var (s, status) in Skipped.Select(s => (s, "skipped")).Concat(StoppedAt is null ? [] : [(StoppedAt, "stopped")]))
+            sb.AppendLine(string.Join(",", Csv(s.Set), Csv(Path.GetFileName(s.File)), s.Sigma is { } v ? SigmaLabel(v) : "", status,
+                Csv(s.Reason.ReplaceLineEndings(" "))));
+        return sb.ToString();
+    }
+
+    /// <summary>Writes <c>{prefix}.md</c>, <c>{prefix}.csv</c> and <c>{prefix}-images.csv</c>, each atomically, and
+    /// <c>{prefix}-skipped.csv</c> when an image was skipped or stopped the run.</summary>
     public IReadOnlyList<string> Write(string prefix)
     {
         string? dir = Path.GetDirectoryName(Path.GetFullPath(prefix));
         if (dir is not null) Directory.CreateDirectory(dir);
-        var files = new[] { (prefix + ".md", ToMarkdown()), (prefix + ".csv", SummaryCsv()), (prefix + "-images.csv", ImagesCsv()) };
+        var files = new List<(string, string)> { (prefix + ".md", ToMarkdown()), (prefix + ".csv", SummaryCsv()), (prefix + "-images.csv", ImagesCsv()) };
+        if (Skipped.Count > 0 || StoppedAt is not null) files.Add((prefix + "-skipped.csv", SkippedCsv()));
         foreach (var (path, text) in files) AtomicFile.WriteAllText(path, text);
         return files.Select(f => f.Item1).ToList();
     }

@@ -9,10 +9,19 @@ namespace KbSr.Evaluation;
 /// Runs the benchmark protocol of method.md §6 for several super-resolvers on the very same LR
 /// inputs: HR mod-crop, deterministic LR synthesis (or LR files from <see cref="EvalOptions.LrDir"/>),
 /// PSNR/SSIM on Y with an s-pixel shave, per-stage PSNR and kernel error when the method gives them.
+/// <para>An image that cannot be evaluated (unreadable, too small, a method failing on it) never costs the work already
+/// done: without <see cref="KeepGoing"/> the run stops with an <see cref="EvaluationStoppedException"/> that carries
+/// the finished scores; with it, the image is skipped and listed in <see cref="EvalResults.Skipped"/>.</para>
 /// </summary>
 public sealed class Evaluator(EvalOptions options, Device? device = null)
 {
     private readonly Device _device = device ?? CPU;
+
+    /// <summary>Skip images that fail (and report them) instead of stopping at the first one.</summary>
+    public bool KeepGoing { get; init; }
+
+    /// <summary>Called when an image is skipped (<see cref="KeepGoing"/>).</summary>
+    public Action<SkippedImage>? OnSkipped { get; init; }
 
     /// <summary>Called after each image × σ with the scores just computed (for progress bars).</summary>
     public Action<IReadOnlyList<ImageScore>>? OnImage { get; init; }
@@ -23,27 +32,58 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
     public EvalResults Run(IReadOnlyList<ISuperResolver> methods)
     {
         if (methods.Count == 0) throw new ArgumentException("no method to evaluate");
+        options.Validate();
         var scores = new List<ImageScore>();
+        var skipped = new List<SkippedImage>();
         foreach (string set in options.Sets)
         {
-            var files = ImageFile.ListImages(DataRoot.SetFolder(set, options.DataRoot));
+            IReadOnlyList<string> files;
+            try { files = ImageFile.ListImages(DataRoot.SetFolder(set, options.DataRoot)); }
+            catch (Exception e) when (e is IOException or InvalidDataException && (scores.Count > 0 || skipped.Count > 0))
+            {
+                // A later set is missing: what the earlier sets gave is kept, as for a bad image.
+                var skip = new SkippedImage(set, set, null, e.Message);
+                if (!KeepGoing) throw new EvaluationStoppedException(new EvalResults(scores, options.Gaussian8, skipped, stoppedAt: skip), skip, e);
+                skipped.Add(skip);
+                OnSkipped?.Invoke(skip);
+                continue;
+            }
             if (options.MaxImages > 0) files = files.Take(options.MaxImages).ToList();
             foreach (string file in files)
             {
-                var hrImage = ImageFile.Read(file).ModCrop(options.Scale);
-                foreach (double sigma in options.EffectiveSigmas)
+                double? at = null;
+                try
                 {
-                    var step = EvaluateOne(set, file, hrImage, sigma, methods);
-                    scores.AddRange(step);
-                    OnImage?.Invoke(step);
+                    var hrImage = ImageFile.Read(file).ModCrop(options.Scale);
+                    options.CheckSize(hrImage, file);
+                    foreach (double sigma in options.EffectiveSigmas)
+                    {
+                        at = sigma;
+                        var step = EvaluateOne(set, file, hrImage, sigma, methods);
+                        scores.AddRange(step);
+                        OnImage?.Invoke(step);
+                    }
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    var skip = new SkippedImage(set, file, at, FailureMessage(e, file));
+                    if (!KeepGoing)
+                        throw new EvaluationStoppedException(new EvalResults(scores, options.Gaussian8, skipped, stoppedAt: skip), skip, e);
+                    // The σ already done for this image stay: each row is a whole image × σ evaluation.
+                    skipped.Add(skip);
+                    OnSkipped?.Invoke(skip);
                 }
             }
         }
-        return new EvalResults(scores, options.Gaussian8)
+        return new EvalResults(scores, options.Gaussian8, skipped)
         {
             Costs = methods.OfType<ICostedSuperResolver>().ToDictionary(m => m.Name, m => m.Cost),
         };
     }
+
+    // Messages that already name the file stay as they are; others get it in front.
+    private static string FailureMessage(Exception e, string file) =>
+        e.Message.Contains(file, StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}";
 
     private List<ImageScore> EvaluateOne(string set, string file, RgbImage hrImage, double sigma,
         IReadOnlyList<ISuperResolver> methods)

@@ -51,6 +51,7 @@ public static class TestSetSynthesis
         {
             using var scope = NewDisposeScope();
             var hr = ImageFile.Read(path).ModCrop(scale);
+            new EvalOptions([set], [sigma], scale, kernelSize).CheckSize(hr, path);   // names the file, not a libtorch padding error
             var lr = MakeLr(hr.ToTensor(), sigma, scale, kernelSize);
             string target = Path.Combine(folder, Path.GetFileNameWithoutExtension(path) + ".png");
             ImageFile.WritePng(RgbImage.FromTensor(lr, hr.WasGrey), target);

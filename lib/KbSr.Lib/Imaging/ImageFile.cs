@@ -22,6 +22,8 @@ public static class ImageFile
     public static RgbImage Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Directory.Exists(path))
+            throw new InvalidDataException($"{path}: is a folder, not an image file; {Expected}");
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: image file not found", path);
         byte[] bytes = File.ReadAllBytes(path);
@@ -47,7 +49,7 @@ public static class ImageFile
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"{path}: corrupt or truncated {format} ({e.Message}); {Expected}", e);
+            throw new InvalidDataException($"{path}: corrupt or truncated {format} ({Printable(e.Message)}); {Expected}", e);
         }
         if (result?.Data is null || result.Width <= 0 || result.Height <= 0 ||
             result.Data.LongLength != (long)result.Width * result.Height * 3)
@@ -103,6 +105,14 @@ public static class ImageFile
         if (files.Count == 0)
             throw new InvalidDataException($"{folder}: holds no image files ({string.Join(", ", Extensions)})");
         return files;
+    }
+
+    // Decoder messages can carry raw bytes (NULs from a truncated chunk): keep what a terminal can show.
+    private static string Printable(string message)
+    {
+        string clean = new(message.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        clean = System.Text.RegularExpressions.Regex.Replace(clean, " {2,}", " ").Trim();
+        return clean.Length == 0 ? "no details" : clean;
     }
 
     /// <summary>Whether <paramref name="path"/> has one of the <see cref="Extensions"/> (any case).</summary>

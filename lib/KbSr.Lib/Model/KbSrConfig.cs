@@ -139,17 +139,35 @@ public sealed record KbSrConfig
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(compact)))[..12];
     }
 
-    /// <summary>Throws with an actionable message when a value is out of range.</summary>
+    /// <summary>Largest stages × width² accepted: 16× the paper's network (T = 10, C = 64). A checkpoint's config is
+    /// checked against these bounds before anything is built, so a crafted or damaged file cannot ask for a network
+    /// that exhausts memory; real variants (wider, deeper) stay far inside.</summary>
+    public const long MaxStagesTimesWidthSquared = 16L * 10 * 64 * 64;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the field when a value is out of range.</summary>
     public void Validate()
     {
         if (ProjectionGeometry.For(Scale) is null)
             throw new ArgumentException($"scale {Scale} is not supported: expected 2, 3, 4 or 8 (the DBPN projection geometries)");
-        if (Stages < 1) throw new ArgumentException($"stages must be ≥ 1; got {Stages}");
-        if (Channels < 1 || InitialChannels < 1 || SftHidden < 1 || EstimatorWidth < 1 || ImageChannels < 1)
-            throw new ArgumentException("channel counts (channels, initialChannels, sftHidden, estimatorWidth, imageChannels) must be ≥ 1");
-        if (KernelSize < 1 || KernelSize % 2 == 0) throw new ArgumentException($"kernelSize must be odd and ≥ 1; got {KernelSize}");
+        static void InRange(string name, long value, long min, long max)
+        {
+            if (value < min || value > max) throw new ArgumentException($"{name} = {value} is outside {min}–{max}");
+        }
+        InRange("stages", Stages, 1, 100);
+        InRange("channels", Channels, 1, 1024);
+        InRange("initialChannels", InitialChannels, 1, 4096);
+        InRange("sftHidden", SftHidden, 1, 1024);
+        InRange("estimatorWidth", EstimatorWidth, 1, 1024);
+        InRange("imageChannels", ImageChannels, 1, 4);
+        InRange("kernelSize", KernelSize, 1, 63);
+        if (KernelSize % 2 == 0) throw new ArgumentException($"kernelSize must be odd; got {KernelSize}");
+        long width = Math.Max(Channels, Math.Max(SftHidden, EstimatorWidth));
+        if (Stages * width * width > MaxStagesTimesWidthSquared)
+            throw new ArgumentException($"stages × width² = {Stages} × {width}² exceeds {MaxStagesTimesWidthSquared:N0} (16× the paper's network)");
         if (string.IsNullOrWhiteSpace(Model)) throw new ArgumentException("model name is empty");
+        if (!double.IsFinite(SftSlope) || !double.IsFinite(EstimatorSlope)) throw new ArgumentException("sftSlope and estimatorSlope must be finite");
         Loss.Validate();
+        InRange("loss.pcaDims", Loss.PcaDims, 1, (long)KernelSize * KernelSize);
         Baseline?.Validate();
     }
 

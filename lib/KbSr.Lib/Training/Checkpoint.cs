@@ -31,6 +31,10 @@ public sealed record TrainingState
 /// then 32 bytes of SHA-256 over everything before them.</para>
 /// A truncated, damaged or foreign file fails with an <see cref="InvalidDataException"/> naming the file; a
 /// network of another architecture fails with a message naming the differing config fields.
+/// <para>The SHA-256 detects damage (a flipped bit, a truncated copy), not tampering: anyone can write a file with a
+/// matching checksum. What a file can ask for is bounded instead: its config is checked against
+/// <see cref="KbSrConfig.Validate"/>'s bounds before any network is built, and the weights are plain tensors loaded
+/// into that network (no code runs from a checkpoint).</para>
 /// </summary>
 public sealed class Checkpoint : IDisposable
 {
@@ -111,27 +115,43 @@ public sealed class Checkpoint : IDisposable
         if (headerLength < 2 || fixedHeader + (long)headerLength > bytes.Length)
             throw new InvalidDataException($"{path}: the checkpoint is truncated ({bytes.Length} bytes, header claims {headerLength})");
 
+        // The checksum first: a damaged file is then reported as damaged, whatever its header now says.
+        int dataEnd = bytes.Length - SHA256.HashSizeInBytes;
+        bool intact = dataEnd >= fixedHeader + headerLength &&
+                      SHA256.HashData(bytes.AsSpan(0, dataEnd)).AsSpan().SequenceEqual(bytes.AsSpan(dataEnd));
+        string damaged = intact ? "" : " (the checksum does not match: the file is damaged)";
+
         KbSrConfig config;
         TrainingState state;
         var lengths = new List<(string Name, long Length)>();
         try
         {
-            var header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, fixedHeader, headerLength))!.AsObject();
-            config = KbSrConfig.FromJson(header["config"]!.ToJsonString());
-            state = header["state"].Deserialize<TrainingState>(Json) ?? throw new JsonException("state is null");
-            foreach (var s in header["sections"]!.AsArray())
-                lengths.Add((s!["name"]!.GetValue<string>(), s["length"]!.GetValue<long>()));
+            var header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, fixedHeader, headerLength)) as JsonObject
+                         ?? throw new FormatException("the header is not a JSON object");
+            var configNode = header["config"] as JsonObject ?? throw new FormatException("the header has no \"config\" object");
+            try { config = KbSrConfig.FromJson(configNode.ToJsonString()); }
+            catch (ArgumentException e) { throw new InvalidDataException($"{path}: checkpoint config: {e.Message}{damaged}", e); }
+            state = (header["state"] as JsonObject ?? throw new FormatException("the header has no \"state\" object"))
+                .Deserialize<TrainingState>(Json) ?? throw new FormatException("state is null");
+            if (state.Numbers is null) throw new FormatException("state.numbers is null");
+            var list = header["sections"] as JsonArray ?? throw new FormatException("the header has no \"sections\" list");
+            foreach (var s in list)
+            {
+                if (s is not JsonObject o || o["name"] is not JsonValue name || !name.TryGetValue(out string? n) ||
+                    o["length"] is not JsonValue length || !length.TryGetValue(out long l) || l < 0 || l > bytes.Length)
+                    throw new FormatException($"section entry {s?.ToJsonString() ?? "null"}: expected {{\"name\": text, \"length\": 0 … the file's size}}");
+                lengths.Add((n, l));
+            }
         }
-        catch (Exception e) when (e is JsonException or FormatException or NullReferenceException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
         {
-            throw new InvalidDataException($"{path}: damaged checkpoint header: {e.Message}", e);
+            throw new InvalidDataException($"{path}: damaged checkpoint header: {e.Message}{damaged}", e);
         }
         long expectedLength = fixedHeader + headerLength + lengths.Sum(s => s.Length) + SHA256.HashSizeInBytes;
         if (bytes.Length != expectedLength)
             throw new InvalidDataException($"{path}: {bytes.Length} bytes, expected {expectedLength} — " +
-                                           (bytes.Length < expectedLength ? "the checkpoint is truncated" : "trailing bytes after the data"));
-        int dataEnd = bytes.Length - SHA256.HashSizeInBytes;
-        if (!SHA256.HashData(bytes.AsSpan(0, dataEnd)).AsSpan().SequenceEqual(bytes.AsSpan(dataEnd)))
+                                           (bytes.Length < expectedLength ? "the checkpoint is truncated" : "trailing bytes after the data") + damaged);
+        if (!intact)
             throw new InvalidDataException($"{path}: checksum mismatch — the checkpoint is damaged");
 
         var sections = new Dictionary<string, byte[]>();

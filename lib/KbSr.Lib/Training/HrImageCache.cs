@@ -14,6 +14,12 @@ public sealed class HrImageCache : IDisposable
     private readonly List<string> _names = [];
 
     public IReadOnlyList<string> Names => _names;
+
+    /// <summary>The training sets the images were loaded from (empty for a cache built by hand).</summary>
+    public IReadOnlyList<string> Sets { get; private set; } = [];
+
+    /// <summary>The size filter the images passed (0 for a cache built by hand).</summary>
+    public int MinSize { get; private set; }
     public int Count => _images.Count;
 
     /// <summary>An 8-bit image [3,H,W] (uint8, CPU). Owned by the cache: do not dispose.</summary>
@@ -23,10 +29,16 @@ public sealed class HrImageCache : IDisposable
     /// <param name="folders">Folders of HR images.</param>
     /// <param name="minSize">Smallest height and width accepted (the HR crop size).</param>
     /// <param name="warn">Where skip warnings go (default: stderr).</param>
-    public static HrImageCache Load(IEnumerable<string> folders, int minSize, Action<string>? warn = null)
+    /// <param name="sets">The sets' names (default: the folders' names), recorded as <see cref="Sets"/>.</param>
+    public static HrImageCache Load(IEnumerable<string> folders, int minSize, Action<string>? warn = null, IReadOnlyList<string>? sets = null)
     {
         warn ??= Console.Error.WriteLine;
-        var cache = new HrImageCache();
+        folders = folders.ToList();
+        var cache = new HrImageCache
+        {
+            MinSize = minSize,
+            Sets = sets ?? [.. folders.Select(f => Path.GetFileName(f.TrimEnd('/', '\\')))],
+        };
         foreach (string folder in folders)
         {
             foreach (string path in ImageFile.ListImages(folder))
@@ -44,6 +56,18 @@ public sealed class HrImageCache : IDisposable
             throw new InvalidDataException(
                 $"no training image of at least {minSize}×{minSize} in {string.Join(", ", folders)}");
         return cache;
+    }
+
+    /// <summary>Throws when this cache was loaded for other settings than <paramref name="options"/> (other sets, or
+    /// another patch size and hence another size filter): a resumed run would then see other batches.</summary>
+    public void EnsureLoadedFor(TrainOptions options, string source)
+    {
+        if (Sets.Count > 0 && options.Data.Count > 0 && !Sets.SequenceEqual(options.Data))
+            throw new ArgumentException($"the training images come from {string.Join(",", Sets)}, but {source} trained on " +
+                                        $"{string.Join(",", options.Data)}: load the run's own sets");
+        if (MinSize > 0 && MinSize != options.HrPatch)
+            throw new ArgumentException($"the training images were filtered for a {MinSize}-pixel patch, but {source} trains " +
+                                        $"{options.HrPatch}-pixel patches: load them with the run's options");
     }
 
     /// <summary>Adds one image (used by tests and notebooks that build a cache by hand).</summary>

@@ -5,49 +5,138 @@ using static TorchSharp.torch;
 namespace KbSr.Training;
 
 /// <summary>
-/// A training run's folder (style.md §8): options, environment, metrics, checkpoints, summary. Never
-/// overwritten: a new run refuses an existing non-empty folder; resuming is explicit.
+/// A training run's folder (style.md §8): options, environment, metrics, checkpoints, summary. It is the single
+/// source of the run's settings: <c>train.json</c> holds every option that decides the batches and the steps (the
+/// training sets and the patch size included), and a resume takes them from there, refusing a command line that
+/// says otherwise. Never overwritten: a new run refuses an existing non-empty folder; resuming is explicit. While a
+/// trainer has it open it holds <c>train.lock</c> (<see cref="RunLock"/>), so two processes never train into it.
 /// </summary>
-public sealed class RunFolder
+public sealed class RunFolder : IDisposable
 {
+    private RunLock? _lock;
+    private bool _created;
+
     public RunFolder(string path) => Path = System.IO.Path.GetFullPath(path);
 
     public string Path { get; }
     public string OptionsFile => System.IO.Path.Combine(Path, "train.json");
     public string EnvironmentFile => System.IO.Path.Combine(Path, "environment.json");
     public string SummaryFile => System.IO.Path.Combine(Path, "summary.json");
+    public string LockFile => System.IO.Path.Combine(Path, "train.lock");
     public string CheckpointFolder => System.IO.Path.Combine(Path, "checkpoints");
     public string LastCheckpoint => System.IO.Path.Combine(CheckpointFolder, "last.ckpt");
     public string BestCheckpoint => System.IO.Path.Combine(CheckpointFolder, "best.ckpt");
 
-    /// <summary>Creates the folder for a new run; fails if it already holds a run.</summary>
-    public static RunFolder CreateNew(string path, TrainOptions options)
+    /// <summary>Creates the folder for a new run and locks it; fails if it already holds a run.</summary>
+    public static RunFolder CreateNew(string path, TrainOptions options, Action<string>? log = null)
     {
         var run = new RunFolder(path);
         if (Directory.Exists(run.Path) && Directory.EnumerateFileSystemEntries(run.Path).Any())
             throw new IOException($"{run.Path} already holds files: pass --resume to continue that run, or choose another --out");
-        Directory.CreateDirectory(run.CheckpointFolder);
-        AtomicFile.WriteAllText(run.OptionsFile, options.ToJson());
-        AtomicFile.WriteAllText(run.EnvironmentFile, JsonSerializer.Serialize(Environment(), new JsonSerializerOptions { WriteIndented = true }));
+        run._created = !Directory.Exists(run.Path);
+        Directory.CreateDirectory(run.Path);
+        run._lock = RunLock.Acquire(run.LockFile, log);
+        try
+        {
+            if (Directory.EnumerateFileSystemEntries(run.Path).Any(e => e != run.LockFile))
+                throw new IOException($"{run.Path}: another process started a run here a moment ago; choose another --out");
+            Directory.CreateDirectory(run.CheckpointFolder);
+            AtomicFile.WriteAllText(run.OptionsFile, options.ToJson());
+            AtomicFile.WriteAllText(run.EnvironmentFile, JsonSerializer.Serialize(Environment(), new JsonSerializerOptions { WriteIndented = true }));
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
         return run;
     }
 
-    /// <summary>Opens an existing run to resume it; its stored options win over the caller's, except
-    /// <see cref="TrainOptions.Steps"/> and <see cref="TrainOptions.TimeLimitSeconds"/>, which may grow.</summary>
-    public static (RunFolder Run, TrainOptions Options) OpenForResume(string path, TrainOptions? overrides = null)
+    /// <summary>The options stored in a run folder's <c>train.json</c>; fails naming the folder when it holds no run.</summary>
+    public static TrainOptions ReadOptions(string path)
     {
         var run = new RunFolder(path);
         if (!File.Exists(run.OptionsFile))
             throw new FileNotFoundException($"{run.OptionsFile} not found: {run.Path} is not a training run folder", run.OptionsFile);
+        return TrainOptions.FromJson(File.ReadAllText(run.OptionsFile), run.OptionsFile);
+    }
+
+    /// <summary>
+    /// The options a resumed run trains with: the <paramref name="stored"/> ones, except the fields of
+    /// <see cref="TrainOptions.ResumeAdjustable"/> (steps may grow; the time limit and prefetch depth are this
+    /// session's). A <paramref name="requested"/> value that differs anywhere else is refused with a message naming the
+    /// field and both values; one that repeats the stored value is fine. An empty <see cref="TrainOptions.Data"/> on
+    /// either side means "not said" (older run folders did not record it).
+    /// </summary>
+    public static TrainOptions ResumeOptions(TrainOptions stored, TrainOptions? requested, string source)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        if (requested is null) return stored;
+        var conflicts = stored.Differences(requested)
+            .Where(d => !TrainOptions.ResumeAdjustable.Contains(d.Path))
+            .Where(d => !(d.Path == "data" && (stored.Data.Count == 0 || requested.Data.Count == 0)))
+            .ToList();
+        if (conflicts.Count > 0)
+            throw new ArgumentException(
+                $"--resume: the run's settings are in {source}, and the command line differs: " +
+                string.Join("; ", conflicts.Select(c => $"{c.Path} is {c.Mine} there, {c.Theirs} here")) +
+                ". Leave those options out to continue the run as it was, or start a new run from its weights with --init");
+        return stored with
+        {
+            Steps = Math.Max(stored.Steps, requested.Steps),
+            TimeLimitSeconds = requested.TimeLimitSeconds,
+            Prefetch = requested.Prefetch,
+            Data = stored.Data.Count > 0 ? stored.Data : requested.Data,
+        };
+    }
+
+    /// <summary>Opens and locks an existing run to resume it; <see cref="ResumeOptions"/> merges
+    /// <paramref name="overrides"/> with the stored options. Temporary files of a write that was killed are removed.
+    /// Nothing in the folder is changed here: the caller saves the merged options (<see cref="SaveOptions"/>) once
+    /// the resume has succeeded.</summary>
+    public static (RunFolder Run, TrainOptions Options) OpenForResume(string path, TrainOptions? overrides = null, Action<string>? log = null)
+    {
+        var stored = ReadOptions(path);
+        var run = new RunFolder(path);
         if (!File.Exists(run.LastCheckpoint))
             throw new FileNotFoundException($"{run.LastCheckpoint} not found: nothing to resume from", run.LastCheckpoint);
-        var stored = TrainOptions.FromJson(File.ReadAllText(run.OptionsFile), run.OptionsFile);
-        if (overrides is not null)
-        {
-            stored = stored with { Steps = Math.Max(stored.Steps, overrides.Steps), TimeLimitSeconds = overrides.TimeLimitSeconds };
-            AtomicFile.WriteAllText(run.OptionsFile, stored.ToJson());
-        }
-        return (run, stored);
+        var options = ResumeOptions(stored, overrides, run.OptionsFile);
+        run._lock = RunLock.Acquire(run.LockFile, log);
+        run.RemoveStaleTemporaries(log);
+        return (run, options);
+    }
+
+    /// <summary>Writes <paramref name="options"/> to <c>train.json</c> when they differ from what is there.</summary>
+    public void SaveOptions(TrainOptions options)
+    {
+        string json = options.ToJson();
+        if (!File.Exists(OptionsFile) || File.ReadAllText(OptionsFile) != json) AtomicFile.WriteAllText(OptionsFile, json);
+    }
+
+    /// <summary>Removes what <see cref="CreateNew"/> made, after a run failed to start (e.g. <c>--init</c> with weights
+    /// of another network), so the same command can simply be run again.</summary>
+    public void Abandon()
+    {
+        Dispose();
+        if (!Directory.Exists(Path)) return;
+        if (_created) Directory.Delete(Path, recursive: true);
+        else
+            foreach (var entry in new DirectoryInfo(Path).EnumerateFileSystemInfos())
+                if (entry is DirectoryInfo d) d.Delete(recursive: true); else entry.Delete();
+    }
+
+    /// <summary>Releases the lock.</summary>
+    public void Dispose()
+    {
+        _lock?.Dispose();
+        _lock = null;
+    }
+
+    private void RemoveStaleTemporaries(Action<string>? log)
+    {
+        foreach (string folder in new[] { Path, CheckpointFolder })
+        foreach (string file in AtomicFile.RemoveStaleTemporaries(folder))
+            log?.Invoke($"removed {file}, left by a write that was interrupted");
     }
 
     /// <summary>What ran the training: enough to judge whether two runs' timings compare.</summary>

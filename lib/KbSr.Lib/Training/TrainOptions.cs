@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using KbSr.Degradation;
 using KbSr.Model;
@@ -14,6 +15,10 @@ public sealed record TrainOptions
 {
     /// <summary>The network (architecture + loss weights).</summary>
     public KbSrConfig Model { get; init; } = KbSrConfig.Small;
+
+    /// <summary>Training sets (folders under the data root) the images come from, in load order. Recorded in the run
+    /// folder so that a resume loads the same images; empty = not recorded (run folders made before this field).</summary>
+    public IReadOnlyList<string> Data { get; init; } = [];
 
     /// <summary>Training steps in total (a resumed run continues to this count).</summary>
     public long Steps { get; init; } = 1000;
@@ -67,6 +72,16 @@ public sealed record TrainOptions
     /// <summary>Stop after this many seconds of training (0 = no limit); a checkpoint is written first.</summary>
     public double TimeLimitSeconds { get; init; }
 
+    /// <summary>Fields a resumed run may change: they decide neither which batches come nor what a step computes.</summary>
+    public static IReadOnlyList<string> ResumeAdjustable { get; } = ["steps", "timeLimitSeconds", "prefetch"];
+
+    /// <summary>Defaults for <paramref name="model"/>: the paper's training kernels at the network's kernel size.</summary>
+    public static TrainOptions ForModel(KbSrConfig model) => new()
+    {
+        Model = model,
+        Kernels = KernelDistribution.Paper with { KernelSize = model.KernelSize },
+    };
+
     public BatchOptions Batches => new(BatchSize, HrPatch, Model.Scale, Kernels, QuantizeLr, NoiseSigma);
 
     public LearningRateSchedule RateSchedule =>
@@ -93,7 +108,12 @@ public sealed record TrainOptions
         _ = PhaseAt(0);
         if (Steps < 0) throw new ArgumentException($"steps must be ≥ 0, got {Steps}");
         if (Kernels.KernelSize != Model.KernelSize)
-            throw new ArgumentException($"kernel distribution size {Kernels.KernelSize} ≠ network kernel size {Model.KernelSize}");
+            throw new ArgumentException($"kernel distribution size {Kernels.KernelSize} ≠ network kernel size {Model.KernelSize} " +
+                                        $"(set both, e.g. --set kernels.kernelSize={Model.KernelSize})");
+        if (HrPatch <= Kernels.KernelSize / 2)
+            throw new ArgumentException($"hrPatch {HrPatch} must be larger than {Kernels.KernelSize / 2}: the blur pads the patch by reflection " +
+                                        $"with half the {Kernels.KernelSize}×{Kernels.KernelSize} kernel");
+        if (Data.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("data: a training set name is empty");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0, got {LearningRate}");
         if (CheckpointEvery < 1 || LogEvery < 1) throw new ArgumentException("checkpointEvery and logEvery must be ≥ 1");
     }
@@ -107,6 +127,32 @@ public sealed record TrainOptions
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Every field (JSON path, camelCase) whose value differs from <paramref name="other"/>'s, with both values
+    /// as JSON: <c>("hrPatch", "64", "96")</c>. Lists compare as a whole.</summary>
+    public IReadOnlyList<(string Path, string Mine, string Theirs)> Differences(TrainOptions other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var found = new List<(string, string, string)>();
+        Compare("", JsonNode.Parse(ToJson()), JsonNode.Parse(other.ToJson()), found);
+        return found.Where(d => !Derived.Contains(d.Item1.Split('.')[0])).ToList();
+    }
+
+    // Get-only properties (batches, rateSchedule) are written to train.json for readers but follow from the others.
+    private static readonly HashSet<string> Derived = [.. typeof(TrainOptions).GetProperties()
+        .Where(p => p.SetMethod is null).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))];
+
+    private static void Compare(string path, JsonNode? a, JsonNode? b, List<(string, string, string)> found)
+    {
+        if (a is JsonObject oa && b is JsonObject ob)
+        {
+            foreach (string key in oa.Select(kv => kv.Key).Union(ob.Select(kv => kv.Key)))
+                Compare(path.Length == 0 ? key : path + "." + key, oa[key], ob[key], found);
+            return;
+        }
+        string ta = a?.ToJsonString() ?? "null", tb = b?.ToJsonString() ?? "null";
+        if (ta != tb) found.Add((path, ta, tb));
+    }
 
     public static TrainOptions FromJson(string json, string source = "training options")
     {

@@ -79,30 +79,75 @@ public sealed class Trainer : IDisposable
         else if (initWeights is not null) WarmStart(initWeights);
     }
 
-    /// <summary>Starts a new run in a new folder.</summary>
-    public static Trainer StartNew(TrainOptions options, string runFolder, HrImageCache images, Device? device = null) =>
-        new(options, RunFolder.CreateNew(runFolder, options), images, device ?? CPU, resume: false);
+    /// <summary>Starts a new run in a new folder; the folder records the sets <paramref name="images"/> came from.</summary>
+    public static Trainer StartNew(TrainOptions options, string runFolder, HrImageCache images, Device? device = null)
+    {
+        options = Prepare(options, images);
+        var run = RunFolder.CreateNew(runFolder, options);
+        return StartOrAbandon(run, () => new Trainer(options, run, images, device ?? CPU, resume: false));
+    }
 
     /// <summary>Starts a new run in a new folder from the weights in <paramref name="weights"/> (a run's checkpoint or
     /// shipped weights), continuing their step count so the schedule and the data stream go on where they stopped.
     /// Adam's moments start from zero when the file holds none (shipped weights do not), so this is a warm start,
-    /// not an exact resume; <see cref="Resume"/> is the exact one.</summary>
+    /// not an exact resume; <see cref="Resume"/> is the exact one. If the weights do not fit, no folder is left behind.</summary>
     public static Trainer StartFrom(string weights, TrainOptions options, string runFolder, HrImageCache images, Device? device = null)
     {
         if (!File.Exists(weights)) throw new FileNotFoundException($"--init {weights}: no such weights file", weights);
-        return new(options, RunFolder.CreateNew(runFolder, options), images, device ?? CPU, resume: false, initWeights: weights);
+        options = Prepare(options, images);
+        var run = RunFolder.CreateNew(runFolder, options);
+        return StartOrAbandon(run, () => new Trainer(options, run, images, device ?? CPU, resume: false, initWeights: weights));
     }
 
-    /// <summary>Continues the run in <paramref name="runFolder"/> from its last checkpoint.</summary>
+    /// <summary>Continues the run in <paramref name="runFolder"/> from its last checkpoint, with the settings stored
+    /// there (<see cref="RunFolder.ResumeOptions"/> says what <paramref name="overrides"/> may change). The images must
+    /// be the ones the run trained on (same sets, same size filter). <c>train.json</c> is updated only once the
+    /// checkpoint has been restored.</summary>
     public static Trainer Resume(string runFolder, HrImageCache images, Device? device = null, TrainOptions? overrides = null)
     {
-        var (run, options) = RunFolder.OpenForResume(runFolder, overrides);
-        return new Trainer(options, run, images, device ?? CPU, resume: true);
+        var (run, options) = RunFolder.OpenForResume(runFolder, overrides, Console.Error.WriteLine);
+        try
+        {
+            images.EnsureLoadedFor(options, run.OptionsFile);
+            var trainer = new Trainer(options, run, images, device ?? CPU, resume: true);
+            run.SaveOptions(options);
+            return trainer;
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
+    }
+
+    private static TrainOptions Prepare(TrainOptions options, HrImageCache images)
+    {
+        if (images.Sets.Count > 0) options = options with { Data = images.Sets };
+        options.Validate();
+        return options;
+    }
+
+    private static Trainer StartOrAbandon(RunFolder run, Func<Trainer> start)
+    {
+        try { return start(); }
+        catch
+        {
+            run.Abandon();
+            throw;
+        }
     }
 
     /// <summary>Reads the training images a run's options ask for (HR crop = the minimum size).</summary>
-    public static HrImageCache LoadImages(IEnumerable<string> sets, TrainOptions options, string? dataRoot = null, Action<string>? warn = null) =>
-        HrImageCache.Load(sets.Select(s => DataRoot.SetFolder(s, dataRoot)), options.HrPatch, warn);
+    public static HrImageCache LoadImages(IEnumerable<string> sets, TrainOptions options, string? dataRoot = null, Action<string>? warn = null)
+    {
+        var names = sets.ToList();
+        return HrImageCache.Load(names.Select(s => DataRoot.SetFolder(s, dataRoot)), options.HrPatch, warn, names);
+    }
+
+    /// <summary>Reads the images of <see cref="TrainOptions.Data"/> (e.g. a resumed run's stored sets).</summary>
+    public static HrImageCache LoadImages(TrainOptions options, string? dataRoot = null, Action<string>? warn = null) =>
+        options.Data.Count > 0 ? LoadImages(options.Data, options, dataRoot, warn)
+            : throw new ArgumentException("the training options name no training sets (data): pass them, e.g. --data T91,BSDS200");
 
     /// <summary>Trains until <see cref="TrainOptions.Steps"/>, the time limit, or cancellation (then a checkpoint is written).</summary>
     public TrainingEnd Run(CancellationToken cancel = default)
@@ -235,6 +280,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        _run.Dispose();
         Optimizer.Dispose();
         Network.Dispose();
         _pca.Dispose();

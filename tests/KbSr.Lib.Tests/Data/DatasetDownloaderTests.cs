@@ -133,6 +133,132 @@ public sealed class DatasetDownloaderTests : IDisposable
         Assert.Contains("--url", e2.Message);
     }
 
+    private static readonly DownloadLimits Quick = DownloadLimits.Default with { ReadTimeout = TimeSpan.FromSeconds(1), ConnectTimeout = TimeSpan.FromSeconds(2) };
+
+    [Fact]
+    public async Task GetAsync_FromAServerThatStallsMidBody_FailsWithinTheReadTimeout_AndLeavesNothing()
+    {
+        using var server = ScriptedHttpServer.Stalling();
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));   // the test's own bound, far above the 1 s limit
+        var e = await Assert.ThrowsAsync<TimeoutException>(() =>
+            DatasetDownloader.GetAsync(Tiny(server.Url + "tiny.zip", null), _root, ct: guard.Token, limits: Quick));
+        Assert.Contains("no data for 1 s", e.Message);
+        Assert.Contains(server.Url, e.Message);
+        Assert.False(guard.IsCancellationRequested);
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task GetAsync_FromAServerThatNeverAnswers_FailsWithATimeout()
+    {
+        using var server = new ScriptedHttpServer((_, ct) => Task.Delay(Timeout.Infinite, ct));
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var e = await Assert.ThrowsAsync<TimeoutException>(() =>
+            DatasetDownloader.GetAsync(Tiny(server.Url + "tiny.zip", null), _root, ct: guard.Token, limits: Quick));
+        Assert.Contains("no response within 3 s", e.Message);
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task GetAsync_OfAnOversizedBody_StopsAtTheByteLimit_AnnouncedOrNot()
+    {
+        var limits = Quick with { MaxDownloadBytes = 1 << 20 };
+        // No Content-Length: the body runs until the connection closes, far past the limit.
+        using (var endless = new ScriptedHttpServer(async (s, ct) =>
+               {
+                   await ScriptedHttpServer.Write(s, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", ct);
+                   var zeros = new byte[1 << 16];
+                   while (true) await s.WriteAsync(zeros, ct);
+               }))
+        {
+            var e = await Assert.ThrowsAsync<IOException>(() => DatasetDownloader.GetAsync(Tiny(endless.Url + "t.zip", null), _root, limits: limits));
+            Assert.Contains("more than the 1 MB download limit", e.Message);
+        }
+        AssertNothingLeft();
+        using (var announced = ScriptedHttpServer.Stalling(announcedLength: 5L << 30))
+        {
+            var e = await Assert.ThrowsAsync<IOException>(() => DatasetDownloader.GetAsync(Tiny(announced.Url + "t.zip", null), _root, limits: limits));
+            Assert.Contains("announces 5368.7 MB", e.Message);
+        }
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task GetAsync_RedirectedToAFileAddress_RefusesNamingIt()
+    {
+        using var server = new ScriptedHttpServer((s, ct) =>
+            ScriptedHttpServer.Write(s, "HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n", ct));
+        var e = await Assert.ThrowsAsync<HttpRequestException>(() => DatasetDownloader.GetAsync(Tiny(server.Url + "t.zip", null), _root, limits: Quick));
+        Assert.Contains("redirected to file:///etc/passwd", e.Message);
+        Assert.Contains("only http and https", e.Message);
+        AssertNothingLeft();
+    }
+
+    private static byte[] Bomb(bool tarGz, string entry = "pack/Tiny/zeros.png", int bytes = 8 << 20)
+    {
+        using var memory = new MemoryStream();
+        if (tarGz)
+        {
+            using var gz = new GZipStream(memory, CompressionLevel.Optimal, leaveOpen: true);
+            using var tar = new TarWriter(gz);
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, entry) { DataStream = new MemoryStream(new byte[bytes]) });
+        }
+        else
+        {
+            using var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true);
+            using var stream = zip.CreateEntry(entry, CompressionLevel.Optimal).Open();
+            stream.Write(new byte[bytes]);
+        }
+        return memory.ToArray();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetAsync_OfAnArchiveBomb_StopsAtTheExpansionLimit_AndLeavesNothing(bool tarGz)
+    {
+        byte[] bomb = Bomb(tarGz);                       // 8 MB of zeros in a few kB
+        string path = Path.Combine(_temp, tarGz ? "bomb.tar.gz" : "bomb.zip");
+        File.WriteAllBytes(path, bomb);
+        var limits = DownloadLimits.Default with { ExpansionAllowanceBytes = 1 << 20 };
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            DatasetDownloader.GetAsync(Tiny(new Uri(path).AbsoluteUri, null, files: 1, folder: null), _root, limits: limits));
+        Assert.Contains("refused", e.Message);
+        Assert.Contains("expands to more than 1 MB", e.Message);
+        AssertNothingLeft();
+
+        var perEntry = DownloadLimits.Default with { MaxEntryBytes = 1 << 20 };
+        e = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            DatasetDownloader.GetAsync(Tiny(new Uri(path).AbsoluteUri, null, files: 1, folder: null), _root, limits: perEntry));
+        Assert.Contains("entry 'pack/Tiny/zeros.png' expands to more than 1 MB", e.Message);
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task GetAsync_OfAnEntryPointingOutside_RefusesIt()
+    {
+        string path = Path.Combine(_temp, "escape.zip");
+        File.WriteAllBytes(path, Bomb(tarGz: false, entry: "../../escaped.png", bytes: 10));
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            DatasetDownloader.GetAsync(Tiny(new Uri(path).AbsoluteUri, null, files: 1, folder: null), _root));
+        Assert.Contains("points outside", e.Message);
+        Assert.False(File.Exists(Path.Combine(_temp, "escaped.png")));
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task GetAsync_RemovesWorkingFoldersOfKilledDownloads_AndKeepsALiveOne()
+    {
+        string dead = Path.Combine(_root, $".download-Tiny-{int.MaxValue}-{Guid.NewGuid():N}");
+        string older = Path.Combine(_root, $".download-Other-{Guid.NewGuid():N}");     // the format before the process id was in the name
+        string live = Path.Combine(_root, $".download-Tiny-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        foreach (string f in new[] { dead, older, live }) File.WriteAllBytes(Path.Combine(Directory.CreateDirectory(f).FullName, "part"), new byte[100]);
+        byte[] zip = MakeZip(3);
+        using var server = new LocalHttpServer(zip);
+        await DatasetDownloader.GetAsync(Tiny(server.Url + "tiny.zip", Sha(zip)), _root);
+        Assert.Equal([Path.GetFileName(live), "Tiny"], Directory.GetFileSystemEntries(_root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>Progress that records synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
     private sealed class SyncProgress(List<string> sink) : IProgress<string>
     {

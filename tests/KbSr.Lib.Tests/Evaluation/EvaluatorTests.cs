@@ -117,7 +117,8 @@ public class EvaluatorTests
             string folder = TestSetSynthesis.WriteSet(Path.Combine(root, "Tiny"), lrRoot, "Tiny", 4, 1.3);
             File.Delete(Path.Combine(folder, "b.png"));
             var options = new EvalOptions(["Tiny"], [1.3], DataRoot: root, LrDir: lrRoot);
-            var e = Assert.Throws<FileNotFoundException>(() => new Evaluator(options).Run([new BicubicUpsampler()]));
+            var e = Assert.Throws<EvaluationStoppedException>(() => new Evaluator(options).Run([new BicubicUpsampler()]));
+            Assert.IsType<FileNotFoundException>(e.InnerException);
             Assert.Contains(Path.Combine(folder, "b.png"), e.Message);
             Assert.Contains("kbsr synth", e.Message);
         }
@@ -135,7 +136,8 @@ public class EvaluatorTests
             string bad = Path.Combine(folder, "a.png");
             ImageFile.WritePng(EvalTestData.Smooth(10, 10, seed: 3), bad);   // a is 48×40 → LR should be 12×10
             var options = new EvalOptions(["Tiny"], [1.3], DataRoot: root, LrDir: lrRoot);
-            var e = Assert.Throws<InvalidDataException>(() => new Evaluator(options).Run([new BicubicUpsampler()]));
+            var e = Assert.Throws<EvaluationStoppedException>(() => new Evaluator(options).Run([new BicubicUpsampler()]));
+            Assert.IsType<InvalidDataException>(e.InnerException);
             Assert.Contains(bad, e.Message);
             Assert.Contains("10×10", e.Message);
             Assert.Contains("12×10", e.Message);

@@ -110,4 +110,70 @@ public sealed class CheckpointTests : IDisposable
         using var wrong = Network(other);
         Assert.Throws<InvalidOperationException>(() => checkpoint.LoadWeightsInto(wrong));
     }
+
+    /// <summary>A checkpoint whose config has been edited and whose checksum has been recomputed, as a crafted file would be.</summary>
+    private string Forged(string name, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        using var network = Network();
+        string path = Path.Combine(_folder, name);
+        Checkpoint.Save(path, network, new TrainingState());
+        byte[] bytes = File.ReadAllBytes(path);
+        int headerLength = BitConverter.ToInt32(bytes, 12);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Encoding.UTF8.GetString(bytes, 16, headerLength))!.AsObject();
+        edit(header["config"]!.AsObject());
+        byte[] newHeader = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        var body = new List<byte>(bytes[..12]);
+        body.AddRange(BitConverter.GetBytes(newHeader.Length));
+        body.AddRange(newHeader);
+        body.AddRange(bytes[(16 + headerLength)..^32]);
+        body.AddRange(System.Security.Cryptography.SHA256.HashData(body.ToArray()));
+        File.WriteAllBytes(path, [.. body]);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("stages", 999, "stages = 999 is outside 1–100")]
+    [InlineData("channels", 100000, "channels = 100000 is outside 1–1024")]
+    [InlineData("kernelSize", 2001, "kernelSize = 2001 is outside 1–63")]
+    [InlineData("initialChannels", -4, "initialChannels = -4 is outside 1–4096")]
+    [InlineData("estimatorWidth", 1024, "stages × width² = 2 × 1024²")]
+    public void Read_ForgedConfigOutOfBounds_FailsNamingTheFileAndField_BeforeBuildingAnything(string field, int value, string expected)
+    {
+        string path = Forged($"{field}.ckpt", config => config[field] = value);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Read(path));
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("damaged", e.Message, StringComparison.Ordinal);   // the checksum matched: it is the config that is refused
+    }
+
+    [Fact]
+    public void Read_PaperSizedConfig_IsWithinTheBounds()
+    {
+        KbSrConfig.Paper.Validate();
+        (KbSrConfig.Paper with { Stages = 40, Channels = 128 }).Validate();   // a 16× larger research variant
+        string path = Forged("paper.ckpt", config => config["stages"] = 3);   // in bounds: only the weights then disagree
+        using var checkpoint = Checkpoint.Read(path);
+        Assert.Equal(3, checkpoint.Config.Stages);
+    }
+
+    [Fact]
+    public void Read_AnyFlippedByteInTheHeader_FailsNamingTheFile_WithoutANullReference()
+    {
+        using var network = Network();
+        string path = Path.Combine(_folder, "h.ckpt");
+        Checkpoint.Save(path, network, new TrainingState { Numbers = { ["bestPsnrY"] = 30 } });
+        byte[] original = File.ReadAllBytes(path);
+        int headerEnd = 16 + BitConverter.ToInt32(original, 12);
+        for (int i = 8; i < headerEnd; i++)
+        foreach (byte mask in new byte[] { 0x01, 0x20 })
+        {
+            byte[] bytes = (byte[])original.Clone();
+            bytes[i] ^= mask;
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.ThrowsAny<Exception>(() => Checkpoint.Read(path).Dispose());
+            Assert.True(e is InvalidDataException, $"byte {i} ^ 0x{mask:x2}: {e.GetType().Name}: {e.Message}");
+            Assert.Contains(path, e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("Object reference", e.Message, StringComparison.Ordinal);
+        }
+    }
 }
