@@ -32,6 +32,9 @@ public sealed class ScriptEngine
         Context = new KernelContext { WorkingDirectory = Path.GetFullPath(workingDirectory ?? Environment.CurrentDirectory) };
         KernelContext.Current = Context;
         _globals = new ScriptGlobals(sink, Context);
+        // plotly.js goes out once per session, as its own output before the first chart (PlotlyFormatter).
+        Formatting.PlotlyFormatter.NewSession();
+        Formatting.PlotlyFormatter.Publish = bundle => sink.Display(bundle, Guid.NewGuid().ToString("N"), update: false);
         _options = CreateOptions(Context.WorkingDirectory);
         // Compiling the first submission loads Roslyn (seconds): start it now, while the client connects.
         _initial = Task.Run(() => CSharpScript.RunAsync("", _options, _globals, typeof(ScriptGlobals)));
@@ -94,6 +97,15 @@ public sealed class ScriptEngine
         string source = processed.Code;
         source = InjectInterruptChecks(source);
         var options = _options.WithFilePath($"cell{cell}");
+        try
+        {
+            return Run(source, options, cell, processed);
+        }
+        finally { _globals.FinishCell(); }
+    }
+
+    private CellResult Run(string source, ScriptOptions options, int cell, Directives.Result processed)
+    {
         try
         {
             var task = _state!.ContinueWithAsync(source, options, _ => true, Context.Cancellation);

@@ -55,7 +55,8 @@ public class ResearchNotebooksTests(ITestOutputHelper output)
             Assert.All(cells, c => Assert.NotNull(c["execution_count"]?.GetValue<int>()));   // every code cell ran
             string text = string.Join("\n", outputs.Select(AllText));
             int charts = outputs.Count(o => o["data"]?["application/vnd.plotly.v1+json"] is not null);
-            int images = outputs.Count(o => o["data"]?["image/png"] is not null);
+            int images = outputs.Count(o => o["data"]?["image/png"] is not null && o["data"]?["application/vnd.plotly.v1+json"] is null);
+            OfflineCharts.AssertOffline(name, outputs);
 
             switch (name)
             {

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+
+namespace KbSr.Kernel.Tests.Notebooks;
+
+/// <summary>
+/// The notebooks as stored in the repository (what GitHub, nbviewer and an offline VS Code show): every chart
+/// carries a static image and loads nothing from the network; plotly.js is stored once, before the first chart.
+/// </summary>
+public class StoredNotebooksTests
+{
+    public static TheoryData<string> Notebooks() =>
+        new(Directory.GetFiles(Path.Combine(RepoRoot(), "notebooks"), "*.ipynb").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void ChartOutputs_HaveStaticImages_AndNoNetworkPlotlyJs(string name)
+    {
+        var doc = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "notebooks", name)))!;
+        var outputs = doc["cells"]!.AsArray().SelectMany(c => c?["outputs"] as JsonArray ?? []).Select(o => o!.AsObject()).ToList();
+        OfflineCharts.AssertOffline(name, outputs);
+    }
+
+    internal static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "KbSr.Lib.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>What "charts work offline" means for a notebook's outputs.</summary>
+internal static class OfflineCharts
+{
+    public static string Text(JsonNode? n) => n switch
+    {
+        JsonArray a => string.Concat(a.Select(l => l!.GetValue<string>())),
+        JsonValue v => v.GetValue<string>(),
+        _ => "",
+    };
+
+    public static void AssertOffline(string name, IReadOnlyList<JsonObject> outputs)
+    {
+        var charts = outputs.Select((o, i) => (o, i)).Where(x => x.o["data"]?["application/vnd.plotly.v1+json"] is not null).ToList();
+        Assert.True(charts.Count > 0, $"{name}: no chart outputs");
+        // plotly.js itself: one output, inline (the UMD bundle's banner), before the first chart.
+        var scripts = outputs.Select((o, i) => (o, i)).Where(x => Text(x.o["data"]?["text/html"]).Contains("* plotly.js v2.28.0", StringComparison.Ordinal)).ToList();
+        var script = Assert.Single(scripts);
+        Assert.True(script.i < charts[0].i, $"{name}: plotly.js is stored after the first chart");
+        Assert.DoesNotMatch(@"<script[^>]*\ssrc=", Text(script.o["data"]!["text/html"]));
+        foreach (var (chart, index) in charts)
+        {
+            string html = Text(chart["data"]!["text/html"]);
+            Assert.DoesNotContain("cdn.plot.ly", html, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"<script[^>]*\ssrc=", html);
+            Assert.False(html.Contains("https://", StringComparison.Ordinal), $"{name}, output {index}: the chart's HTML names a network URL");
+            // The static image, both as a MIME type of its own and inside the HTML for viewers that strip scripts.
+            string png = Text(chart["data"]!["image/png"]);
+            Assert.True(png.Length > 1000, $"{name}, output {index}: chart without a static image");
+            Assert.Equal("iVBORw0KGgo", png[..11]);                       // base64 of the PNG signature
+            Assert.Contains("data:image/png;base64," + png[..64], html, StringComparison.Ordinal);
+        }
+    }
+}
