@@ -8,9 +8,10 @@ namespace KbSr.Kernel.Formatting;
 /// <list type="bullet">
 /// <item><c>application/vnd.plotly.v1+json</c>: VS Code and JupyterLab draw it with their own plotly.js;</item>
 /// <item><c>text/html</c>: a div drawn by <c>window.Plotly</c>, which the kernel defines once per session by
-/// publishing plotly.js (from Plotly.NET's assembly) as its own output before the session's first chart, as
-/// plotly.py's offline mode does. Until the script runs, or where scripts are stripped (GitHub, nbviewer,
-/// untrusted notebooks), the div shows the static image;</item>
+/// publishing plotly.js (from Plotly.NET's assembly) as its own output when the session's first chart is
+/// formatted, as plotly.py's offline mode does (a chart that comes first waits for its ready event). Until the
+/// script runs, or where scripts are stripped (GitHub, nbviewer, untrusted notebooks), the div shows the static
+/// image;</item>
 /// <item><c>image/png</c>: the same chart drawn by plotly.js in a headless browser (<see cref="ChromiumRenderer"/>).</item>
 /// </list>
 /// </summary>
@@ -65,12 +66,13 @@ public static class PlotlyFormatter
         string html =
             $"<div id=\"{id}\" class=\"kbsr-plotly\">{fallback}</div>\n" +
             "<script type=\"text/javascript\">\n(function () {\n" +
-            $"  var figure = {literal}, tries = 0;\n" +
+            $"  var figure = {literal};\n" +
             "  function draw() {\n" +
-            "    if (!window.Plotly) { if (++tries < 100) setTimeout(draw, 100); return; }\n" +
             $"    var el = document.getElementById('{id}'); if (!el) return; el.innerHTML = '';\n" +
             "    window.Plotly.newPlot(el, figure.data, figure.layout || {}, figure.config || {});\n" +
-            "  }\n  draw();\n})();\n</script>";
+            // plotly.js may arrive later in the page (a live chart's output sits above the one that carries it).
+            $"  }}\n  if (window.Plotly) draw(); else window.addEventListener('{PlotlyJs.ReadyEvent}', draw, {{ once: true }});\n" +
+            "})();\n</script>";
         var bundle = new Dictionary<string, JsonNode>
         {
             ["application/vnd.plotly.v1+json"] = figure,

@@ -24,12 +24,16 @@ public static class PlotlyJs
     /// <summary>The minified library (about 3.6 MB of text).</summary>
     public static string Source => Text.Value;
 
+    /// <summary>The window event fired once <c>window.Plotly</c> exists (charts drawn before it wait for it).</summary>
+    public const string ReadyEvent = "kbsr-plotly-ready";
+
     /// <summary>
-    /// A script element that defines <c>window.Plotly</c>. An AMD loader on the page (classic Jupyter's
-    /// require.js) would otherwise capture the UMD bundle, so <c>define</c> is hidden while it runs.
+    /// A script element that defines <c>window.Plotly</c>, then fires <see cref="ReadyEvent"/>. An AMD loader on
+    /// the page (classic Jupyter's require.js) would otherwise capture the UMD bundle, so <c>define</c> is hidden
+    /// while it runs.
     /// </summary>
     public static string InlineScript() =>
         "<script type=\"text/javascript\">(function(){var d=window.define;window.define=undefined;try{\n" +
         Source.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase) +
-        "\n}finally{window.define=d;}})();</script>";
+        "\n}finally{window.define=d;}window.dispatchEvent(new Event('" + ReadyEvent + "'));})();</script>";
 }
