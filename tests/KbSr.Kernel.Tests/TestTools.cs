@@ -36,6 +36,25 @@ internal static class TestTools
         return false;
     }
 
+    /// <summary>Where <c>dotnet tool install -g</c> puts tools (<c>~/.dotnet/tools</c>).</summary>
+    public static string DotNetToolsFolder => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools");
+
+    /// <summary>
+    /// True when .NET Interactive's Jupyter kernel is installed (<c>dotnet tool install -g Microsoft.dotnet-interactive
+    /// --version 1.0.712001 &amp;&amp; dotnet interactive jupyter install</c>). Otherwise fails under KBSR_REQUIRE_ALL=1.
+    /// </summary>
+    public static bool DotNetInteractiveAvailable(ITestOutputHelper output)
+    {
+        string tool = Path.Combine(DotNetToolsFolder, "dotnet-interactive");
+        string spec = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "jupyter", "kernels", ".net-csharp", "kernel.json");
+        if (File.Exists(tool) && File.Exists(spec)) return true;
+        string reason = $".NET Interactive's Jupyter kernel is not installed ({(File.Exists(tool) ? spec : tool)} missing): " +
+                        "dotnet tool install -g Microsoft.dotnet-interactive --version 1.0.712001 && dotnet interactive jupyter install";
+        if (Environment.GetEnvironmentVariable("KBSR_REQUIRE_ALL") == "1") Assert.Fail(reason);
+        output.WriteLine("SKIPPED: " + reason);
+        return false;
+    }
+
     public static (int Code, string Output) Run(string file, IEnumerable<string> args, IDictionary<string, string>? env, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

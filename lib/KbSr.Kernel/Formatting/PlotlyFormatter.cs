@@ -26,9 +26,6 @@ public static class PlotlyFormatter
     /// <summary>Set (per thread) while a live display is updated: the static image waits for the cell's end.</summary>
     [ThreadStatic] internal static bool SkipStaticImage;
 
-    /// <summary>Whether chart outputs carry a static image (off with KBSR_STATIC_CHARTS=0).</summary>
-    public static bool StaticImages { get; set; } = Environment.GetEnvironmentVariable("KBSR_STATIC_CHARTS") != "0";
-
     internal static void Register() => Formatter.Register<Plotly.NET.GenericChart>(Format);
 
     /// <summary>Starts a new session: the next chart publishes plotly.js again (a kernel restart does this).</summary>
@@ -59,20 +56,7 @@ public static class PlotlyFormatter
     public static Dictionary<string, JsonNode> FormatFigure(string figureJson, string? pngBase64, string? note = null)
     {
         var figure = JsonNode.Parse(figureJson) ?? new JsonObject();
-        string id = "plot-" + Guid.NewGuid().ToString("N")[..12];
-        string fallback = pngBase64 is null ? "" : $"<img alt=\"chart\" style=\"max-width:100%\" src=\"data:image/png;base64,{pngBase64}\">";
-        // The figure JSON is a script literal: "</" must not end the script element early.
-        string literal = figure.ToJsonString().Replace("</", "<\\/", StringComparison.Ordinal);
-        string html =
-            $"<div id=\"{id}\" class=\"kbsr-plotly\">{fallback}</div>\n" +
-            "<script type=\"text/javascript\">\n(function () {\n" +
-            $"  var figure = {literal};\n" +
-            "  function draw() {\n" +
-            $"    var el = document.getElementById('{id}'); if (!el) return; el.innerHTML = '';\n" +
-            "    window.Plotly.newPlot(el, figure.data, figure.layout || {}, figure.config || {});\n" +
-            // plotly.js may arrive later in the page (a live chart's output sits above the one that carries it).
-            $"  }}\n  if (window.Plotly) draw(); else window.addEventListener('{PlotlyJs.ReadyEvent}', draw, {{ once: true }});\n" +
-            "})();\n</script>";
+        string html = ChartOutput.Html(figureJson, pngBase64);
         var bundle = new Dictionary<string, JsonNode>
         {
             ["application/vnd.plotly.v1+json"] = figure,
@@ -94,20 +78,6 @@ public static class PlotlyFormatter
         publish(PlotlyJsBundle());
     }
 
-    private static (string? Base64, string? Note) StaticImage(string figureJson)
-    {
-        if (SkipStaticImage) return (null, "live; static image when the cell ends");
-        if (!StaticImages) return (null, null);
-        if (!ChromiumRenderer.IsAvailable) return (null, "no static image: " + ChromiumRenderer.InstallHint);
-        try
-        {
-            var (w, h) = Figures.SizeOf(figureJson, null, null);
-            var (png, _) = ChromiumRenderer.Render([(figureJson, w, h)])[0];
-            return (Convert.ToBase64String(png), null);
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
-        {
-            return (null, "no static image: " + e.Message);
-        }
-    }
+    private static (string? Base64, string? Note) StaticImage(string figureJson) =>
+        SkipStaticImage ? (null, "live; static image when the cell ends") : ChartOutput.StaticPng(figureJson);
 }

@@ -60,4 +60,22 @@ internal static class OfflineCharts
             Assert.Contains("data:image/png;base64," + png[..64], html, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>The same under .NET Interactive, where a chart is one HTML output: one output carries plotly.js
+    /// inline (the setup cell's); every chart names no network URL; charts carry their static image inside the HTML
+    /// (a live chart updated faster than <c>InteractiveFormatters.StaticImageInterval</c> may skip it, so at least one does).</summary>
+    public static void AssertOfflineHtml(string name, IReadOnlyList<JsonObject> outputs)
+    {
+        var charts = outputs.Select(o => Text(o["data"]?["text/html"])).Where(h => h.Contains("class=\"kbsr-plotly\"", StringComparison.Ordinal)).ToList();
+        Assert.True(charts.Count > 0, $"{name}: no chart outputs");
+        Assert.Single(outputs, o => Text(o["data"]?["text/html"]).Contains("* plotly.js v2.28.0", StringComparison.Ordinal));
+        foreach (string html in charts)
+        {
+            Assert.DoesNotMatch(@"<script[^>]*\ssrc=", html);
+            Assert.DoesNotContain("cdn.plot.ly", html, StringComparison.Ordinal);
+            Assert.False(html.Replace(KbSr.Charts.PlotlyJs.Source, "", StringComparison.Ordinal).Contains("https://", StringComparison.Ordinal),
+                $"{name}: a chart's HTML names a network URL");
+        }
+        Assert.Contains(charts, h => h.Contains("data:image/png;base64,iVBORw0KGgo", StringComparison.Ordinal));
+    }
 }
