@@ -149,7 +149,7 @@ internal static class DemoCommand
         using (var trainer = Trainer.StartNew(options, runFolder, images, device))
         {
             trainer.Log = _ => { };
-            trainer.OnStep = r => Console.Write($"\r  step {r.Step}, loss {r.Loss["total"]:0.0000}, {r.Elapsed.TotalSeconds:0} s   ");
+            trainer.OnStep = r => Console.Write($"\r  step {r.Step}, loss {r.Loss.GetValueOrDefault("totalLessKernelNorm", r.Loss["total"]):0.0000}, {r.Elapsed.TotalSeconds:0} s   ");
             trainer.Run();
             Console.WriteLine();
             var path = Path.Combine(runFolder, "checkpoints", "last.ckpt");
