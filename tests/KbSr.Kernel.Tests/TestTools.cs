@@ -44,6 +44,22 @@ internal static class TestTools
         throw new SkipException(reason);
     }
 
+    /// <summary>Where <c>dotnet tool install -g</c> puts tools (<c>~/.dotnet/tools</c>).</summary>
+    public static string DotNetToolsFolder => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools");
+
+    /// <summary>
+    /// Returns when .NET Interactive's Jupyter kernel is installed (<c>dotnet tool install -g Microsoft.dotnet-interactive
+    /// --version 1.0.712001 &amp;&amp; dotnet interactive jupyter install</c>); otherwise skips, or fails under KBSR_REQUIRE_ALL=1.
+    /// </summary>
+    public static void RequireDotNetInteractive()
+    {
+        string tool = Path.Combine(DotNetToolsFolder, "dotnet-interactive");
+        string spec = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "jupyter", "kernels", ".net-csharp", "kernel.json");
+        Require(File.Exists(tool) && File.Exists(spec),
+            $".NET Interactive's Jupyter kernel is not installed ({(File.Exists(tool) ? spec : tool)} missing): " +
+            "dotnet tool install -g Microsoft.dotnet-interactive --version 1.0.712001 && dotnet interactive jupyter install");
+    }
+
     public static (int Code, string Output) Run(string file, IEnumerable<string> args, IDictionary<string, string>? env, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

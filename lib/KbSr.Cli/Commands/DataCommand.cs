@@ -162,7 +162,7 @@ internal static class DataCommand
         foreach (var row in rows) Console.WriteLine(Line(row));
     }
 
-    private sealed class ConsoleProgress : IProgress<string>
+    internal sealed class ConsoleProgress : IProgress<string>
     {
         public void Report(string value) => Console.Error.WriteLine(value);
     }

@@ -15,9 +15,9 @@ namespace KbSr.Cli.Commands;
 
 /// <summary>
 /// `kbsr demo`, the README's main job: degrade one image with eq. (1), super-resolve it, compare with bicubic,
-/// and write the images and an HTML report with the kernels. Uses Set5's butterfly when a data root exists, else
-/// the project's own test chart; the shipped weights when present, else a network trained for a few seconds here
-/// (and says so).
+/// and write the images and an HTML report with the kernels. The image: <see cref="DemoImage"/> (Set5's butterfly
+/// when a data root has it, optionally downloaded, else the project's test chart with a note on getting real
+/// images); the shipped weights when present, else a network trained for a few seconds here (and says so).
 /// </summary>
 internal static class DemoCommand
 {
@@ -30,24 +30,31 @@ internal static class DemoCommand
         var weights = new Option<string?>("--weights") { Description = $"Checkpoint (default: {ShippedWeights} if present)" };
         var quick = new Option<double>("--quick-train-seconds") { Description = "Without weights: train this long first", DefaultValueFactory = _ => 40 };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "out/demo" };
+        var data = new Option<string?>("--data") { Description = "Data root holding Set5/ (default: KBSR_DATA, else data/datasets in the repository)" };
+        var download = new Option<bool>("--download") { Description = "Without Set5 in the data root: download it first (`kbsr data get Set5`; needs internet)" };
         var device = CommonOptions.Device();
         var command = new Command("demo", "Degrade an image, super-resolve it, compare with bicubic, write images and an HTML report")
         {
-            sigma, image, weights, quick, output, device,
+            sigma, image, weights, quick, output, data, download, device,
         };
         command.SetAction(parse => Run(parse.GetValue(sigma), parse.GetValue(image), parse.GetValue(weights),
-            parse.GetValue(quick), parse.GetValue(output)!, parse.GetValue(device)));
+            parse.GetValue(quick), parse.GetValue(output)!, parse.GetValue(device), parse.GetValue(data), parse.GetValue(download)));
         return command;
     }
 
-    private static int Run(double sigma, string? imagePath, string? weightsPath, double quickSeconds, string outFolder, string? deviceName)
+    private static int Run(double sigma, string? imagePath, string? weightsPath, double quickSeconds, string outFolder, string? deviceName,
+        string? dataRoot, bool download)
     {
         var inv = CultureInfo.InvariantCulture;
         var clock = Stopwatch.StartNew();
         var device = TorchRuntime.SelectDevice(deviceName);
         Directory.CreateDirectory(outFolder);
 
-        var (hrImage, source) = LoadHr(imagePath);
+        var choice = DemoImage.Choose(imagePath, dataRoot, download
+            ? root => DatasetDownloader.GetAsync(DatasetCatalog.Find("Set5"), root, progress: new DataCommand.ConsoleProgress())
+            : null);
+        if (choice.Note is not null) Console.WriteLine(choice.Note);
+        var (hrImage, source) = (choice.Image, choice.Source);
         string? weights = weightsPath ?? FindShippedWeights();
         KbSrNet net;
         string label;
@@ -118,23 +125,6 @@ internal static class DemoCommand
         return 0;
     }
 
-    private static (RgbImage Image, string Source) LoadHr(string? path)
-    {
-        if (path is not null) return (ImageFile.Read(path), path);
-        try
-        {
-            // Set5's third image is the butterfly, whatever the files are called (img_003.png, img_003_SRF_4_HR.png, …).
-            var set5 = ImageFile.ListImages(DataRoot.SetFolder("Set5"));
-            if (set5.Count == 5) return (ImageFile.Read(set5[2]), $"Set5 {Path.GetFileNameWithoutExtension(set5[2])} (butterfly)");
-        }
-        catch (Exception e) when (e is DirectoryNotFoundException or InvalidOperationException or IOException or InvalidDataException)
-        {
-            // no data root: fall through to the chart
-        }
-        using var chart = TestChart.Make(256);
-        return (RgbImage.FromTensor(chart), "the project's procedural test chart (no data root found)");
-    }
-
     private static string? FindShippedWeights()
     {
         string? repo = DataRoot.FindRepository([Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
@@ -160,7 +150,7 @@ internal static class DemoCommand
         using (var trainer = Trainer.StartNew(options, runFolder, images, device))
         {
             trainer.Log = _ => { };
-            trainer.OnStep = r => Console.Write($"\r  step {r.Step}, loss {r.Loss["total"]:0.0000}, {r.Elapsed.TotalSeconds:0} s   ");
+            trainer.OnStep = r => Console.Write($"\r  step {r.Step}, loss {r.Loss.GetValueOrDefault("totalLessKernelNorm", r.Loss["total"]):0.0000}, {r.Elapsed.TotalSeconds:0} s   ");
             trainer.Run();
             Console.WriteLine();
             var path = Path.Combine(runFolder, "checkpoints", "last.ckpt");

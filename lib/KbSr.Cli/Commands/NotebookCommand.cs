@@ -15,10 +15,12 @@ internal static class NotebookCommand
         var output = new Option<string?>("--out") { Description = "Executed notebook path (with --all: a folder); default runs/notebooks/" };
         var timeout = new Option<double>("--timeout") { Description = "Per-cell time limit in seconds", DefaultValueFactory = _ => 1800 };
         var smoke = new Option<bool>("--smoke") { Description = "Same as -p Smoke=true: the notebook's tiny, fast settings" };
+        var figures = new Option<string?>("--figures") { Description = "Also save every chart of the run as figures in this folder (NOTEBOOK-cellN.png/.svg; needs Chromium)" };
+        var formats = new Option<string>("--figure-formats") { Description = "Figure formats for --figures: png, svg, pdf (comma-separated)", DefaultValueFactory = _ => "png,svg" };
 
         var run = new Command("run", "Execute a notebook (or --all DIR) with parameters and write the executed copy; non-zero exit names the failing cell");
         run.Arguments.Add(notebook);
-        foreach (var o in new Option[] { all, parameters, output, timeout, smoke }) run.Options.Add(o);
+        foreach (var o in new Option[] { all, parameters, output, timeout, smoke, figures, formats }) run.Options.Add(o);
         run.SetAction(parse =>
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -49,6 +51,8 @@ internal static class NotebookCommand
                     var result = NotebookRunner.Run(new NotebookRunOptions(input, outPath, values, limit));
                     if (result.Success) Console.WriteLine($"ok   {input} ({result.CellsRun} cells, {started.Elapsed.TotalSeconds:0.0} s) → {result.OutputPath}");
                     else { failures++; Console.Error.WriteLine($"FAIL {input}: {result.Message} (executed copy: {result.OutputPath})"); }
+                    if (parse.GetValue(figures) is { } figureDir)
+                        SaveFigures(result.OutputPath, figureDir, Path.GetFileNameWithoutExtension(input), parse.GetValue(formats)!);
                 }
                 catch (Exception e) when (e is ParameterException or InvalidDataException or FileNotFoundException or TimeoutException or InvalidOperationException)
                 {
@@ -59,6 +63,49 @@ internal static class NotebookCommand
             return failures == 0 ? 0 : 1;
         });
         command.Subcommands.Add(run);
+
+        var stored = new Argument<string[]>("notebooks") { Description = "Executed notebooks (.ipynb)", Arity = ArgumentArity.OneOrMore };
+        var figureOut = new Option<string>("--out") { Description = "Folder for the figures", DefaultValueFactory = _ => Path.Combine("out", "figures") };
+        var figuresCommand = new Command("figures", "Save every chart of executed notebooks as figures (NOTEBOOK-cellN.png/.svg/.pdf), without running them");
+        figuresCommand.Arguments.Add(stored);
+        figuresCommand.Options.Add(figureOut);
+        figuresCommand.Options.Add(formats);
+        figuresCommand.SetAction(parse =>
+        {
+            foreach (string nb in parse.GetValue(stored)!)
+                SaveFigures(nb, parse.GetValue(figureOut)!, Path.GetFileNameWithoutExtension(nb), parse.GetValue(formats)!);
+            return 0;
+        });
+        command.Subcommands.Add(figuresCommand);
+
+        var offline = new Command("offline", "Rewrite the chart outputs of stored notebooks in place for offline viewing: plotly.js once, a static image per chart (needs Chromium)");
+        var offlineArgs = new Argument<string[]>("notebooks") { Description = "Notebooks to rewrite (.ipynb)", Arity = ArgumentArity.OneOrMore };
+        offline.Arguments.Add(offlineArgs);
+        offline.SetAction(parse =>
+        {
+            foreach (string nb in parse.GetValue(offlineArgs)!)
+                Console.WriteLine($"{nb}: {NotebookCharts.MakeOffline(nb)} charts");
+            return 0;
+        });
+        command.Subcommands.Add(offline);
         return command;
+    }
+
+    private static void SaveFigures(string executed, string folder, string prefix, string formats)
+    {
+        string tmp = Path.Combine(Path.GetTempPath(), $"kbsr-figures-{Guid.NewGuid():N}");
+        try
+        {
+            var written = NotebookCharts.SaveFigures(executed, tmp, formats.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Directory.CreateDirectory(folder);
+            foreach (string file in written)
+            {
+                string target = Path.Combine(folder, $"{prefix}-{Path.GetFileName(file)}");
+                File.Move(file, target, overwrite: true);
+                Console.WriteLine($"     figure {target}");
+            }
+            if (written.Count == 0) Console.WriteLine($"     {executed}: no charts");
+        }
+        finally { if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); }
     }
 }

@@ -32,6 +32,9 @@ public sealed class ScriptEngine
         Context = new KernelContext { WorkingDirectory = Path.GetFullPath(workingDirectory ?? Environment.CurrentDirectory) };
         KernelContext.Current = Context;
         _globals = new ScriptGlobals(sink, Context);
+        // plotly.js goes out once per session, as its own output before the first chart (PlotlyFormatter).
+        Formatting.PlotlyFormatter.NewSession();
+        Formatting.PlotlyFormatter.Publish = bundle => sink.Display(bundle, Guid.NewGuid().ToString("N"), update: false);
         _options = CreateOptions(Context.WorkingDirectory);
         // Compiling the first submission loads Roslyn (seconds): start it now, while the client connects.
         _initial = Task.Run(() => CSharpScript.RunAsync("", _options, _globals, typeof(ScriptGlobals)));
@@ -114,7 +117,13 @@ public sealed class ScriptEngine
         {
             try { outcome = Run(previous, source, options, cell, processed.Notes, token); }
             catch (Exception e) { outcome = (null, RuntimeFailure(e, cell, processed.Notes)); }
-            finally { done.Set(); }
+            finally
+            {
+                // Live charts of this cell get their static image now that it has ended (ScriptGlobals.FinishCell).
+                try { _globals.FinishCell(); }
+                catch (Exception e) { Console.Error.WriteLine($"kbsr-kernel: finishing the cell's live outputs failed: {e.Message}"); }
+                done.Set();
+            }
         });
 
         try { done.Wait(token); }

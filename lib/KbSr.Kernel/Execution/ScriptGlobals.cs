@@ -20,18 +20,61 @@ public sealed class ScriptGlobals(IDisplaySink sink, KernelContext context)
     public DisplayHandle display(object? value)
 #pragma warning restore IDE1006
     {
-        var handle = new DisplayHandle(sink, Guid.NewGuid().ToString("N"));
+        var handle = new DisplayHandle(sink, Guid.NewGuid().ToString("N"), this);
         sink.Display(Formatter.Format(value), handle.DisplayId, update: false);
         return handle;
+    }
+
+    private readonly List<DisplayHandle> _live = [];
+
+    internal void MarkLive(DisplayHandle handle)
+    {
+        lock (_live) if (!_live.Contains(handle)) _live.Add(handle);
+    }
+
+    /// <summary>At the end of a cell, live displays get their final form once more, now with static images.</summary>
+    internal void FinishCell()
+    {
+        DisplayHandle[] live;
+        lock (_live) { live = [.. _live]; _live.Clear(); }
+        foreach (var handle in live) handle.Finish();
     }
 }
 
 /// <summary>An output shown with <c>display(x)</c>; <see cref="Update"/> replaces it (e.g. a live training curve).</summary>
-public sealed class DisplayHandle(IDisplaySink sink, string displayId)
+public sealed class DisplayHandle
 {
-    public string DisplayId { get; } = displayId;
+    private readonly IDisplaySink _sink;
+    private readonly ScriptGlobals? _owner;
+    private object? _last;
 
-    public void Update(object? value) => sink.Display(Formatter.Format(value), DisplayId, update: true);
+    public DisplayHandle(IDisplaySink sink, string displayId) : this(sink, displayId, null) { }
+
+    internal DisplayHandle(IDisplaySink sink, string displayId, ScriptGlobals? owner)
+    {
+        _sink = sink;
+        DisplayId = displayId;
+        _owner = owner;
+    }
+
+    public string DisplayId { get; }
+
+    /// <summary>Replaces the output. Charts updated this way skip their static image (it takes a browser run)
+    /// until the cell ends, when the last value is shown once more with it.</summary>
+    public void Update(object? value)
+    {
+        if (_owner is null) { _sink.Display(Formatter.Format(value), DisplayId, update: true); return; }
+        PlotlyFormatter.SkipStaticImage = true;
+        try { _sink.Display(Formatter.Format(value), DisplayId, update: true); }
+        finally { PlotlyFormatter.SkipStaticImage = false; }
+        _last = value;
+        if (value is Plotly.NET.GenericChart) _owner.MarkLive(this);
+    }
+
+    internal void Finish()
+    {
+        if (_last is not null) _sink.Display(Formatter.Format(_last), DisplayId, update: true);
+    }
 
     public override string ToString() => $"display {DisplayId}";
 }

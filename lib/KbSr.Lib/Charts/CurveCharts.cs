@@ -15,6 +15,11 @@ public static class CurveCharts
         return CsChart.Combine(lines).Titled(title).Axes(xTitle, yTitle);
     }
 
+    /// <summary>An empty chart titled <paramref name="message"/>: the first form of a live chart, so that every later
+    /// update is a chart too (.NET Interactive formats an update with the MIME type of the first value shown).</summary>
+    public static GenericChart Waiting(string message) =>
+        CsChart.Line<double, double, string>(Array.Empty<double>(), Array.Empty<double>(), Name: "").Titled(message);
+
     /// <summary>Grouped bars: one group per category (e.g. "Set5 σ=1.3"), one bar per series (method).</summary>
     public static GenericChart GroupedBars(IReadOnlyList<string> categories, IReadOnlyDictionary<string, IReadOnlyList<double>> series,
         string title, string yTitle)

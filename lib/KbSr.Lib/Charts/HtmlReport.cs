@@ -6,13 +6,12 @@ using Plotly.NET;
 namespace KbSr.Charts;
 
 /// <summary>
-/// A single-file HTML report: headings, text, tables, images (embedded PNG) and Plotly charts. plotly.js is
-/// loaded once from its CDN by reference, so the file stays small; without network the charts' JSON is still
-/// in the file.
+/// A single-file HTML report: headings, text, tables, images (embedded PNG) and Plotly charts. It works
+/// offline: plotly.js (<see cref="PlotlyJs"/>, from Plotly.NET's assembly) is inlined once per page, and only
+/// when the page has a chart.
 /// </summary>
-public sealed class HtmlReport(string title)
+public sealed class HtmlReport(string title, bool heading = true)
 {
-    private const string PlotlyCdn = "https://cdn.plot.ly/plotly-2.27.0.min.js";
     private readonly StringBuilder _body = new();
     private int _charts;
 
@@ -70,11 +69,11 @@ public sealed class HtmlReport(string title)
         $$"""
         <!DOCTYPE html>
         <html><head><meta charset="utf-8"><title>{{WebUtility.HtmlEncode(title)}}</title>
-        <script src="{{PlotlyCdn}}"></script>
+        {{(_charts > 0 ? PlotlyJs.InlineScript() : "")}}
         <style>body{font-family:sans-serif;max-width:1200px;margin:2em auto} table{border-collapse:collapse}
         td,th{border:1px solid #ccc;padding:4px 8px;text-align:right} .row{display:flex;flex-wrap:wrap;gap:8px}
         figure{margin:0} img{image-rendering:pixelated}</style></head>
-        <body><h1>{{WebUtility.HtmlEncode(title)}}</h1>
+        <body>{{(heading ? $"<h1>{WebUtility.HtmlEncode(title)}</h1>" : "")}}
         {{_body}}</body></html>
         """;
 

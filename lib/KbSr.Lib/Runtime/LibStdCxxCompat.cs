@@ -73,8 +73,10 @@ public static class LibStdCxxCompat
         NativeLibrary.Load(libtorch); // so the copy's NEEDED libtorch.so resolves to the package's libraries
         _patchedHandle = NativeLibrary.Load(patched);
         NativeLibrary.SetDllImportResolver(typeof(TorchSharp.torch).Assembly, ResolveTorchSharpImport);
-        string message = $"kbsr: libstdc++ too old for TorchSharp ({libstdcxx} lacks {string.Join(", ", missing)}); " +
-                         $"using a compatible copy of libLibTorchSharp.so ({patched}). Set {DisableVariable}=1 to turn off.";
+        // Expected on Debian 12 / Ubuntu 22.04 and handled here, so it reads as a note (once per machine), not an error.
+        string message = $"kbsr note: this system's libstdc++ ({libstdcxx}) lacks the version tags {string.Join(", ", missing)} that " +
+                         $"TorchSharp's build names but does not need; using a compatible copy of libLibTorchSharp.so ({patched}). " +
+                         $"Nothing to do; shown once. Set {DisableVariable}=1 to turn this off.";
         if (created) log(message); // once per machine and TorchSharp build, not on every start
         return new(true, message, patched);
     }

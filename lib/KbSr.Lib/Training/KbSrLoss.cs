@@ -8,15 +8,17 @@ namespace KbSr.Training;
 /// <summary>One evaluation of eq. 3: <see cref="Total"/> (a scalar tensor to call backward on; the caller owns it)
 /// and each weighted term's unweighted value for logging.</summary>
 public sealed record KbSrLossTerms(Tensor Total, double Sr, double PseudoLr, double SrMid, double PseudoLrMid,
-                                   double KernelPca, double KernelNorm, double KernelFull) : IDisposable
+                                   double KernelPca, double KernelNorm, double KernelFull, double KernelNormWeight = 1) : IDisposable
 {
     /// <summary>The total as a number.</summary>
     public double TotalValue => Total.item<float>();
 
-    /// <summary>Term name → unweighted value, in eq. 3's order (for CSV/JSON logs).</summary>
+    /// <summary>Term name → unweighted value, in eq. 3's order (for CSV/JSON logs). <c>totalLessKernelNorm</c> is the
+    /// total without the weighted ‖K‖₁ term, which is the constant 1 for softmax kernels (method.md §4): the part that
+    /// can change, and what progress displays show as "loss".</summary>
     public IReadOnlyDictionary<string, double> Values() => new Dictionary<string, double>
     {
-        ["total"] = TotalValue, ["sr"] = Sr, ["pseudoLr"] = PseudoLr, ["srMid"] = SrMid, ["pseudoLrMid"] = PseudoLrMid,
+        ["total"] = TotalValue, ["totalLessKernelNorm"] = TotalValue - KernelNormWeight * KernelNorm, ["sr"] = Sr, ["pseudoLr"] = PseudoLr, ["srMid"] = SrMid, ["pseudoLrMid"] = PseudoLrMid,
         ["kernelPca"] = KernelPca, ["kernelNorm"] = KernelNorm, ["kernelFull"] = KernelFull,
     };
 
@@ -79,6 +81,6 @@ public sealed class KbSrLoss
         if (w.KernelFull != 0) total = total + w.KernelFull * kernelFull;
         static double V(Tensor t) => t.detach().item<float>();
         return new KbSrLossTerms(total.MoveToOuterDisposeScope(), V(sr), V(pseudoLr), V(srMid), V(pseudoLrMid),
-                                 V(kernelPca), V(kernelNorm), V(kernelFull));
+                                 V(kernelPca), V(kernelNorm), V(kernelFull), w.KernelNorm);
     }
 }

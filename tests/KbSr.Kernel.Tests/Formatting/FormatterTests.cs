@@ -44,14 +44,44 @@ public class FormatterTests
     }
 
     [Fact]
-    public void Format_PlotlyChart_FigureJsonAndCdnHtml()
+    public void Format_PlotlyChart_OfflineHtml_PlotlyJsOncePerSession_StaticImage()
     {
-        var chart = Plotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 });
-        var bundle = Formatter.Format(chart);
-        var figure = bundle["application/vnd.plotly.v1+json"]!;
-        Assert.Equal(4, figure["data"]![0]!["y"]![1]!.GetValue<int>());
-        string html = bundle["text/html"]!.GetValue<string>();
-        Assert.Contains(PlotlyFormatter.PlotlyJsUrl, html, StringComparison.Ordinal);
-        Assert.True(html.Length < 20_000); // plotly.js is referenced, not inlined
+        var published = new List<JsonObject>();
+        var saved = PlotlyFormatter.Publish;
+        PlotlyFormatter.Publish = published.Add;
+        PlotlyFormatter.NewSession();
+        try
+        {
+            var chart = Plotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 });
+            var first = Formatter.Format(chart);
+            var second = Formatter.Format(chart);
+
+            // plotly.js went out once, inline, before the first chart; the second chart relies on it.
+            var script = Assert.Single(published)["text/html"]!.GetValue<string>();
+            Assert.Contains("plotly.js v2.28.0", script, StringComparison.Ordinal);
+            Assert.True(script.Length > 3_000_000);
+            Assert.DoesNotMatch(@"<script[^>]*\ssrc=", script);
+
+            foreach (var bundle in new[] { first, second })
+            {
+                Assert.Equal(4, bundle["application/vnd.plotly.v1+json"]!["data"]![0]!["y"]![1]!.GetValue<int>());
+                string html = bundle["text/html"]!.GetValue<string>();
+                Assert.DoesNotContain("https://", html, StringComparison.Ordinal);   // no CDN, nothing from the network
+                Assert.DoesNotContain("cdn.plot.ly", html, StringComparison.Ordinal);
+                Assert.True(html.Length < 200_000);                                  // plotly.js is not repeated per chart
+                if (!KbSr.Charts.ChromiumRenderer.IsAvailable) continue;
+                // The static image: a PNG in the bundle, and inside the div for viewers that strip scripts.
+                string png = bundle["image/png"]!.GetValue<string>();
+                Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, Convert.FromBase64String(png)[..4]);
+                Assert.Contains($"src=\"data:image/png;base64,{png}\"", html, StringComparison.Ordinal);
+            }
+            if (!KbSr.Charts.ChromiumRenderer.IsAvailable)
+            {
+                if (Environment.GetEnvironmentVariable("KBSR_REQUIRE_ALL") == "1")
+                    Assert.Fail("no headless browser for static chart images: " + KbSr.Charts.ChromiumRenderer.InstallHint);
+                Assert.Contains("no static image", first["text/plain"]!.GetValue<string>(), StringComparison.Ordinal);
+            }
+        }
+        finally { PlotlyFormatter.Publish = saved; }
     }
 }

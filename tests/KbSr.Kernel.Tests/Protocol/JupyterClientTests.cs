@@ -28,7 +28,9 @@ public class JupyterClientTests(ITestOutputHelper output)
         Assert.Equal("label=default steps=1000 smoke=False rate=0.5\n", Text(cells["state1"][0]!["text"]));
         Assert.Equal("2000", Plain(cells["state1"]));
         Assert.Equal("2001", Plain(cells["state2"]));
-        var figure = cells["chart"][0]!["data"]!["application/vnd.plotly.v1+json"]!;
+        // The session's first chart: plotly.js goes out first as its own output, then the chart (with its static image).
+        Assert.StartsWith("(plotly.js ", Text(cells["chart"][0]!["data"]!["text/plain"]), StringComparison.Ordinal);
+        var figure = cells["chart"][1]!["data"]!["application/vnd.plotly.v1+json"]!;
         Assert.Equal("[1,4,9]", figure["data"]![0]!["y"]!.ToJsonString());
         Assert.StartsWith("iVBORw0KGgo", Text(cells["image"][0]!["data"]!["image/png"]), StringComparison.Ordinal); // PNG signature in base64
         Assert.Equal("second", Text(cells["display"].Single()!["data"]!["text/plain"])); // updated in place

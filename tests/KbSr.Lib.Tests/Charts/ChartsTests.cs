@@ -74,7 +74,7 @@ public class ChartsTests
     }
 
     [Fact]
-    public void ToHtml_LoadsPlotlyFromACdnInsteadOfInliningIt()
+    public void ToHtml_InlinesPlotlyJsAndLoadsNothingFromTheNetwork()
     {
         var series = new Dictionary<string, (IReadOnlyList<double>, IReadOnlyList<double>)>
         {
@@ -82,20 +82,39 @@ public class ChartsTests
         };
         var chart = CurveCharts.Lines(series, "PSNR", "step", "dB");
         string html = chart.ToHtml();
-        Assert.True(html.Length < 50_000, $"HTML is {html.Length} characters: plotly.js was inlined?");
-        Assert.Matches(@"<script src=""https://cdn[^""]*plotly[^""]*\.js""", html);
         Assert.StartsWith("<!DOCTYPE html>", html);                 // a page that opens on its own
         Assert.Contains("\"y\":[30.0,31.0,31.5]", html);
+        Assert.Contains("plotly.js v" + PlotlyJs.Version, html);     // the library itself, inlined
+        Assert.DoesNotMatch(@"<script[^>]*\ssrc=", html);             // no script loaded from anywhere
 
         string path = Path.Combine(Path.GetTempPath(), $"kbsr-chart-{Guid.NewGuid():N}.html");
         try
         {
             chart.SaveHtml(path);
-            string saved = File.ReadAllText(path);
-            Assert.True(saved.Length < 50_000, $"saved HTML is {saved.Length} characters: plotly.js was inlined?");
-            Assert.Matches(@"<script src=""https://cdn[^""]*plotly[^""]*\.js""", saved);
+            Assert.Equal(html, File.ReadAllText(path));
         }
         finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void HtmlReport_InlinesPlotlyJsOnceAndHasNoCdn()
+    {
+        var series = new Dictionary<string, (IReadOnlyList<double>, IReadOnlyList<double>)> { ["a"] = ([0, 1], [1, 2]) };
+        var report = new HtmlReport("r").Chart(CurveCharts.Lines(series, "one", "x", "y")).Chart(CurveCharts.Lines(series, "two", "x", "y"));
+        string html = report.ToHtml();
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, @"plotly\.js v2\.28\.0"));
+        Assert.DoesNotContain("cdn", html.Replace(PlotlyJs.Source, ""), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotMatch(@"<script[^>]*\ssrc=""https?://", html);
+        Assert.Contains("Plotly.newPlot('chart2'", html);
+        // A report without charts does not carry plotly.js at all.
+        Assert.DoesNotContain("plotly.js v", new HtmlReport("plain").Paragraph("text").ToHtml());
+    }
+
+    [Fact]
+    public void PlotlyJs_IsTheVersionPlotlyNetTargets()
+    {
+        Assert.StartsWith("/**\n* plotly.js v2.28.0", PlotlyJs.Source);
+        Assert.True(PlotlyJs.Source.Length > 3_000_000, $"plotly.js is {PlotlyJs.Source.Length} characters");
     }
 
     [Fact]

@@ -33,6 +33,8 @@ public sealed class KbSrLossTests
         Assert.Equal(0.0, terms.KernelPca, 6);
         Assert.Equal(1.0, terms.KernelNorm, 5);   // Σ|K| of a normalised kernel
         Assert.Equal(2 * 0.01 + 3 * 0.04 + 0.09 + 0.5 * 1.0, terms.TotalValue, 4);
+        // What progress displays show: the total without the (constant) weighted ‖K‖₁ term.
+        Assert.Equal(2 * 0.01 + 3 * 0.04 + 0.09, terms.Values()["totalLessKernelNorm"], 4);
     }
 
     [Fact]
