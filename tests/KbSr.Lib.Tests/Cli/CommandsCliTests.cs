@@ -71,12 +71,12 @@ public sealed partial class CommandsCliTests : IDisposable
 
     [Theory]
     [InlineData(0)]   // the whole image at once
-    [InlineData(8)]   // 8×8 LR tiles with a 4-pixel margin
+    [InlineData(16)]  // 16×16 LR tiles (the smallest the CLI accepts) with a 4-pixel margin: 3×2 tiles
     public async Task Sr_WritesTheNetworksImageAndKernel(int tile)
     {
         string weights = TestWeights();
         string input = Path.Combine(_root, "in.png");
-        ImageFile.WritePng(EvalTestData.Smooth(20, 14, seed: 8), input);
+        ImageFile.WritePng(EvalTestData.Smooth(40, 30, seed: 8), input);
         string output = Path.Combine(_root, "out.png");
         var (code, stdout, stderr) = await CliProcess.RunAsync(
             ["sr", input, "--weights", weights, "--out", output, "--tile", tile.ToString(Inv), "--margin", "4"], 300);
@@ -90,7 +90,7 @@ public sealed partial class CommandsCliTests : IDisposable
         ISuperResolver resolver = tile > 0 ? new TiledSuperResolver(net, tile, 4) : new KbSrSuperResolver(net);
         using var expected = resolver.SuperResolve(ImageFile.Read(input).ToTensor().unsqueeze(0), 2);
         var written = ImageFile.Read(output);
-        Assert.Equal((40, 28), (written.Width, written.Height));
+        Assert.Equal((80, 60), (written.Width, written.Height));
         // Another process may sum in another order: a pixel may round to the neighbouring level, no further.
         var difference = written.ToTensor().sub(RgbImage.FromTensor(expected.Sr[0]).ToTensor()).abs().mul(255);
         Assert.True(difference.max().item<float>() <= 1.001f, $"max difference {difference.max().item<float>()} levels");
