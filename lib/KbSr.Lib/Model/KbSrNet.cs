@@ -70,8 +70,9 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>
     private Tensor Forward(Tensor lr, Stages? keep, KbSrOverrides? overrides = null)
     {
         CheckInput(lr);
-        var lrFeature0 = reduce_act.call(reduce_conv.call(extract_act.call(extract_conv.call(lr))));  // LRf0 [B, C, h, w]
-        var kernel = initial_estimator.call(lr);                                                     // K0 [B, k, k]
+        var lrFeature0 = BlockProfiler.Run(BlockProfiler.Extract,
+            x => reduce_act.call(reduce_conv.call(extract_act.call(extract_conv.call(x)))), lr);      // LRf0 [B, C, h, w]
+        var kernel = BlockProfiler.Run(BlockProfiler.InitialEstimator, initial_estimator.call, lr);  // K0 [B, k, k]
         var lrUpsampled = Config.GlobalResidual ? Bicubic.Resize(lr, Config.Scale) : null;
         Tensor? difference = Config.DifferenceToEstimator ? zeros_like(lr) : null;   // D0: no pseudo-LR yet
         keep?.Initial = kernel;
@@ -91,7 +92,7 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>
             keep.Differences.Add(o.Difference);
             if (o.KernelField is not null) keep.Fields.Add(o.KernelField);
         }
-        var sr = reconstruct.call(srFeatures!);                                      // [B, 3, s·h, s·w]
+        var sr = BlockProfiler.Run(BlockProfiler.SrHeads, reconstruct.call, srFeatures!);           // [B, 3, s·h, s·w]
         return lrUpsampled is null ? sr : sr + lrUpsampled;
     }
 
