@@ -74,7 +74,7 @@ public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
         var srFeature = BlockProfiler.Run(BlockProfiler.Up, up.call, input.LrFeature);    // step 1: [B, C, s·h, s·w]
         var lrFeatureProjected = down is null ? null : BlockProfiler.Run(BlockProfiler.Down, down.call, srFeature);   // step 2: LR'ft (none in module T)
         var srFeatures = input.PreviousSrFeatures is null ? srFeature : cat([input.PreviousSrFeatures, srFeature], dim: 1);
-        var sr = BlockProfiler.Run(BlockProfiler.SrHeads, sr_head.call, srFeatures);     // step 3: SRt
+        var sr = BlockProfiler.Run(BlockProfiler.SrHeads, x => SrHeadConv.Apply(sr_head, x), srFeatures);   // step 3: SRt
         if (input.LrUpsampled is not null) sr = sr + input.LrUpsampled;
         bool estimatorOnly = input.TrueHr is not null;                                   // §5.3: only the estimators learn
         var estimate = BlockProfiler.Run(BlockProfiler.KernelEstimator,

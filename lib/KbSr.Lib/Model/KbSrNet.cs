@@ -92,7 +92,7 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>
             keep.Differences.Add(o.Difference);
             if (o.KernelField is not null) keep.Fields.Add(o.KernelField);
         }
-        var sr = BlockProfiler.Run(BlockProfiler.SrHeads, reconstruct.call, srFeatures!);           // [B, 3, s·h, s·w]
+        var sr = BlockProfiler.Run(BlockProfiler.SrHeads, x => SrHeadConv.Apply(reconstruct, x), srFeatures!);           // [B, 3, s·h, s·w]
         return lrUpsampled is null ? sr : sr + lrUpsampled;
     }
 
