@@ -23,6 +23,7 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "LR patches per step", DefaultValueFactory = _ => 8 };
         var lrSize = new Option<int>("--lr-size") { Description = "side of the square LR patches", DefaultValueFactory = _ => 24 };
         var profile = new Option<bool>("--profile") { Description = "also print where a training step and inference spend their time, per block type" };
+        var ab = new Option<bool>("--ab") { Description = "also time the literal and the fast forms of the network, interleaved step by step (their ratio is robust to a busy machine)" };
         var rssSteps = new Option<int>("--rss-steps") { Description = "also run this many more steps and print VmRSS along the way (memory stays flat?)" };
         var command = new Command("bench", "Time training steps and inference of the network presets on this machine");
         command.Options.Add(preset);
@@ -31,6 +32,7 @@ internal static class BenchCommand
         command.Options.Add(lrSize);
         command.Options.Add(profile);
         command.Options.Add(rssSteps);
+        command.Options.Add(ab);
         command.SetAction(parse =>
         {
             string which = parse.GetValue(preset)!;
@@ -51,7 +53,7 @@ internal static class BenchCommand
             Console.WriteLine($"{"preset",-7} {"params",11} {"step ms",9} {"min ms",8} {"synth ms",9} {"synth %",8} {"ms/LR MP",10} {"GFLOP/fwd",10} {"GFLOP/s trn",12} {"GFLOP/s inf",12} {"trn/mm",7} {"trn/conv",9} {"VmHWM MiB",10} {"RSS growth",11}");
             using var images = BenchImages(out string imageSource);
             for (int i = 0; i < presets.Length; i++)
-                Run(presets[i], KbSrConfig.Preset(presets[i]), n, b, size, device, images, matmulPeak, peaks[i], parse.GetValue(profile), rss);
+                Run(presets[i], KbSrConfig.Preset(presets[i]), n, b, size, device, images, matmulPeak, peaks[i], parse.GetValue(profile), rss, parse.GetValue(ab));
             Console.WriteLine($"synth = one synthetic training batch (crops, flips, kernels, blur, bicubic ↓s, 8-bit) from {imageSource};");
             Console.WriteLine("synth % = its share of synth + step, i.e. of a training step without background prefetching;");
             Console.WriteLine("step = zero_grad + forward + eq. 3 + backward + Adam, median; GFLOP/s trn counts 3× the forward FLOPs per step;");
@@ -96,7 +98,7 @@ internal static class BenchCommand
     }
 
     private static void Run(string name, KbSrConfig config, int steps, int batch, int size, Device device, HrImageCache images,
-                            double matmulPeak, double convPeak, bool profile, int rssSteps)
+                            double matmulPeak, double convPeak, bool profile, int rssSteps, bool ab)
     {
         TorchRuntime.Seed(0);
         using var network = ModelRegistry.Create(config);
@@ -145,7 +147,34 @@ internal static class BenchCommand
                           $"{trainRate,12:F1} {flops / (inferenceMedian / 1e3) / 1e9,12:F1} {trainRate / matmulPeak,7:P0} {trainRate / convPeak,9:P0} " +
                           $"{ProcessMemory("VmHWM") / 1024.0,10:F0} {(rssAfter - rssBefore) / 1024.0,8:F1} MiB");
         if (profile) BenchProfile.Print(name, network, loss, optimizer, hr, lr, kernels, repeats: Math.Max(3, Math.Min(steps, 5)));
+        if (ab) AbSteps(network, loss, optimizer, hr, lr, kernels, steps);
         if (rssSteps > 0) RssOverSteps(network, loss, optimizer, hr, lr, kernels, rssSteps);
+    }
+
+    /// <summary>Literal (A) and fast (B) forms alternated step by step, training and inference; medians and B/A.</summary>
+    private static void AbSteps(KbSrNet network, KbSrLoss loss, optim.Optimizer optimizer, Tensor hr, Tensor lr, Tensor kernels, int pairs)
+    {
+        var train = new[] { new List<double>(), new List<double>() };
+        var infer = new[] { new List<double>(), new List<double>() };
+        try
+        {
+            for (int i = 0; i < pairs; i++)
+                foreach (int form in new[] { 0, 1 })
+                {
+                    FastForms.Enabled = form == 1;
+                    var clock = Stopwatch.StartNew();
+                    TrainingStep.Run(network, loss, optimizer, hr, lr, kernels);
+                    train[form].Add(clock.Elapsed.TotalMilliseconds);
+                    using var _ = no_grad();
+                    network.eval();
+                    clock.Restart();
+                    using (var sr = network.call(lr)) infer[form].Add(clock.Elapsed.TotalMilliseconds);
+                    network.train();
+                }
+        }
+        finally { FastForms.Enabled = true; }
+        Console.WriteLine($"  A/B over {pairs} interleaved pairs, literal → fast forms: training step {Median(train[0]):F1} → {Median(train[1]):F1} ms " +
+                          $"(×{Median(train[0]) / Median(train[1]):F2}; median pair ratio ×{Median(train[0].Zip(train[1], (x, y) => x / y).ToList()):F2}), inference {Median(infer[0]):F1} → {Median(infer[1]):F1} ms (×{Median(infer[0]) / Median(infer[1]):F2})");
     }
 
     /// <summary>VmRSS every tenth of <paramref name="count"/> further steps: a leak shows as steady growth.</summary>

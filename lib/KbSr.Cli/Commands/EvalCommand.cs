@@ -50,13 +50,18 @@ internal static class EvalCommand
                 scale, kernelSize, parse.GetValue(data), parse.GetValue(lrDir), Gaussian8: kind == "gaussian8", MaxImages: parse.GetValue(maxImages));
             var clock = Stopwatch.StartNew();
             int done = 0;
+            var progress = new ProgressLine("image × σ evaluated", options.Sets.Sum(set =>
+            {
+                int n = KbSr.Imaging.ImageFile.ListImages(KbSr.Data.DataRoot.SetFolder(set, options.DataRoot)).Count;
+                return options.MaxImages > 0 ? Math.Min(n, options.MaxImages) : n;
+            }) * options.EffectiveSigmas.Count);
             var evaluator = new Evaluator(options, target)
             {
                 SaveImagesTo = parse.GetValue(saveImages),
-                OnImage = rows => { if (++done % 10 == 0) Console.Error.Write($"\r{done} image × σ evaluated ({clock.Elapsed.TotalSeconds:0} s)"); },
+                OnImage = rows => progress.Report(++done),
             };
             var results = evaluator.Run(methods);
-            Console.Error.WriteLine();
+            progress.Done();
             Console.WriteLine(ResultPrinter.PlainTable(results));
             Console.WriteLine(ResultPrinter.StageTable(results));
             foreach (string f in results.Write(parse.GetValue(output)!)) Console.WriteLine($"wrote {f}");
