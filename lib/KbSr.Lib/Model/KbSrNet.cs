@@ -81,9 +81,22 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>
         int t = 0;
         foreach (var stage in stages)
         {
+            // One dispose scope per stage: its intermediates are freed as soon as the stage is done (autograd keeps
+            // what backward needs by its own references), so peak memory is one stage's work, not all of them.
+            using var stageScope = NewDisposeScope();
+            var kernelOverride = overrides?.KernelFor(++t);
             var o = stage.call(new KbModuleInput(lrFeature!, lrFeature0, lr, kernel, srFeatures,
                                                  Config.DifferenceToEstimator ? difference : null, lrUpsampled,
-                                                 overrides?.KernelFor(++t), overrides?.TrueHr));
+                                                 kernelOverride, overrides?.TrueHr));
+            // Every output was made in the stage, except an imposed kernel, which belongs to the caller.
+            foreach (var output in new[] { o.LrFeature, o.SrFeatures, o.Sr, o.Kernel, o.KernelField, o.PseudoLr, o.Difference })
+                if (output is not null && !ReferenceEquals(output, kernelOverride)) output.MoveToOuterDisposeScope();
+            if (keep is null && t > 1)
+            {
+                // Lean inference: the previous stage's LR feature and SR-feature stack are superseded.
+                if (!ReferenceEquals(lrFeature, o.LrFeature)) lrFeature?.Dispose();
+                if (!ReferenceEquals(srFeatures, o.SrFeatures)) srFeatures?.Dispose();
+            }
             (lrFeature, srFeatures, kernel, difference) = (o.LrFeature, o.SrFeatures, o.Kernel, o.Difference);
             if (keep is null) continue;
             keep.Sr.Add(o.Sr);
