@@ -24,6 +24,7 @@ internal static class BenchCommand
         var lrSize = new Option<int>("--lr-size") { Description = "side of the square LR patches", DefaultValueFactory = _ => 24 };
         var profile = new Option<bool>("--profile") { Description = "also print where a training step and inference spend their time, per block type" };
         var ab = new Option<bool>("--ab") { Description = "also time the literal and the fast forms of the network, interleaved step by step (their ratio is robust to a busy machine)" };
+        var srWeights = new Option<string?>("--sr-weights") { Description = "also time `kbsr sr` end to end on a 480×320 LR test image with these weights (default: data/weights/kbsr-small.ckpt when present; 'none' skips)" };
         var rssSteps = new Option<int>("--rss-steps") { Description = "also run this many more steps and print VmRSS along the way (memory stays flat?)" };
         var command = new Command("bench", "Time training steps and inference of the network presets on this machine");
         command.Options.Add(preset);
@@ -33,6 +34,7 @@ internal static class BenchCommand
         command.Options.Add(profile);
         command.Options.Add(rssSteps);
         command.Options.Add(ab);
+        command.Options.Add(srWeights);
         command.SetAction(parse =>
         {
             string which = parse.GetValue(preset)!;
@@ -54,6 +56,7 @@ internal static class BenchCommand
             using var images = BenchImages(out string imageSource);
             for (int i = 0; i < presets.Length; i++)
                 Run(presets[i], KbSrConfig.Preset(presets[i]), n, b, size, device, images, matmulPeak, peaks[i], parse.GetValue(profile), rss, parse.GetValue(ab));
+            SrEndToEnd(parse.GetValue(srWeights));
             Console.WriteLine($"synth = one synthetic training batch (crops, flips, kernels, blur, bicubic ↓s, 8-bit) from {imageSource};");
             Console.WriteLine("synth % = its share of synth + step, i.e. of a training step without background prefetching;");
             Console.WriteLine("step = zero_grad + forward + eq. 3 + backward + Adam, median; GFLOP/s trn counts 3× the forward FLOPs per step;");
@@ -175,6 +178,30 @@ internal static class BenchCommand
         finally { FastForms.Enabled = true; }
         Console.WriteLine($"  A/B over {pairs} interleaved pairs, literal → fast forms: training step {Median(train[0]):F1} → {Median(train[1]):F1} ms " +
                           $"(×{Median(train[0]) / Median(train[1]):F2}; median pair ratio ×{Median(train[0].Zip(train[1], (x, y) => x / y).ToList()):F2}), inference {Median(infer[0]):F1} → {Median(infer[1]):F1} ms (×{Median(infer[0]) / Median(infer[1]):F2})");
+    }
+
+    /// <summary>`kbsr sr` on a 480×320 LR image (the test chart), run in this process exactly as the command runs;
+    /// it prints its own time per phase (decode, load, network, encode).</summary>
+    private static void SrEndToEnd(string? weights)
+    {
+        weights ??= File.Exists(Path.Combine("data", "weights", "kbsr-small.ckpt")) ? Path.Combine("data", "weights", "kbsr-small.ckpt") : null;
+        if (weights is null || weights.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.WriteLine("kbsr sr end to end: skipped (no --sr-weights, no data/weights/kbsr-small.ckpt here)");
+            return;
+        }
+        string folder = Directory.CreateTempSubdirectory("kbsr-bench-sr-").FullName;
+        try
+        {
+            string input = Path.Combine(folder, "lr480x320.png");
+            using (var scope = NewDisposeScope())
+                KbSr.Imaging.ImageFile.WritePng(KbSr.Imaging.RgbImage.FromTensor(KbSr.Imaging.TestChart.Make(480)[.., ..320, ..].contiguous()), input);
+            Console.WriteLine($"kbsr sr {input} --weights {weights} (480×320 LR test chart):");
+            var clock = Stopwatch.StartNew();
+            int rc = SrCommand.Build().Parse([input, "--weights", weights, "--out", Path.Combine(folder, "sr.png")]).Invoke();
+            Console.WriteLine($"kbsr sr end to end: {clock.Elapsed.TotalSeconds:F2} s in this process (exit {rc}; a fresh process adds its start-up)");
+        }
+        finally { Directory.Delete(folder, recursive: true); }
     }
 
     /// <summary>VmRSS every tenth of <paramref name="count"/> further steps: a leak shows as steady growth.</summary>

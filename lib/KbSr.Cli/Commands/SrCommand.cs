@@ -19,7 +19,7 @@ internal static class SrCommand
         var output = new Option<string?>("--out") { Description = "Output PNG (default: INPUT_x{s}.png)" };
         var tile = new Option<int>("--tile") { Description = "Tile side in LR pixels (0 = the largest that fits --memory-mb)", DefaultValueFactory = _ => 0 };
         var margin = new Option<int>("--margin") { Description = "Context around each tile, LR pixels (12 makes Small×4 tiles seamless to 0.001/255)", DefaultValueFactory = _ => 12 };
-        var memory = new Option<int>("--memory-mb") { Description = "Memory for the network's activations when --tile is 0, MiB", DefaultValueFactory = _ => 3072 };
+        var memory = new Option<int>("--memory-mb") { Description = "Memory for the network's activations when --tile is 0, MiB", DefaultValueFactory = _ => 4096 };
         var device = CommonOptions.Device();
         var command = new Command("sr", "Super-resolve an image with a trained network; save the estimated kernel too") { input, weights, output, tile, margin, memory, device };
         command.SetAction(parse =>
@@ -38,7 +38,7 @@ internal static class SrCommand
             using var scope = NewDisposeScope();
             var lr = image.ToTensor(target).unsqueeze(0);
             int tileSize = parse.GetValue(tile);
-            if (tileSize <= 0) tileSize = TiledSuperResolver.AutoTile(net.Config, parse.GetValue(memory) * 1024.0 * 1024.0, parse.GetValue(margin));
+            if (tileSize <= 0) tileSize = TiledSuperResolver.AutoTile(net.Config, parse.GetValue(memory) * 1024.0 * 1024.0, parse.GetValue(margin), image.Height, image.Width);
             int tiles = new TiledSuperResolver(net, tileSize, parse.GetValue(margin)).Tiles(image.Height, image.Width).Count();
             var progress = new ProgressLine("network passes", tiles == 1 ? 1 : 2 * tiles);   // kernel pass + SR pass per tile
             var resolver = new TiledSuperResolver(net, tileSize, parse.GetValue(margin), name) { OnProgress = (done, _) => progress.Report(done) };

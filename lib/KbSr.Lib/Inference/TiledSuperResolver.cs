@@ -25,19 +25,27 @@ public sealed class TiledSuperResolver(KbSrNet net, int tile = 64, int margin = 
     /// <summary>Called after each network pass over a tile with (passes done, passes in all), for progress and ETA.</summary>
     public Action<int, int>? OnProgress { get; init; }
 
-    /// <summary>Bytes per LR pixel of a no-grad forward of the Small preset at ×4, measured (VmHWM growth: 900 MB at
-    /// 128², 7.9 GB at 480×320, ~52 KB a pixel); other presets scale with s² and with the HR feature channels that
+    /// <summary>Bytes per LR pixel of a no-grad forward of the Small preset at ×4, measured (VmHWM growth: 1.18 GB for a
+    /// 256² LR image, ~18 KB a pixel, 24 KB at 128²); other presets scale with s² and with the HR feature channels that
     /// live at once (the concatenated T·C SR features plus about 4·C inside a projection).</summary>
-    private const double SmallBytesPerLrPixel = 52e3;
+    private const double SmallBytesPerLrPixel = 20e3;
 
-    /// <summary>The largest interior tile side whose input tile (interior + 2·margin) fits <paramref name="memoryBytes"/>
-    /// in a no-grad forward of <paramref name="config"/> (an estimate calibrated on Small; at least 16).</summary>
-    public static int AutoTile(KbSrConfig config, double memoryBytes, int margin)
+    /// <summary>Estimated bytes a no-grad forward of <paramref name="config"/> needs per LR pixel (see above).</summary>
+    public static double BytesPerLrPixel(KbSrConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var small = KbSrConfig.Small;
-        double perPixel = SmallBytesPerLrPixel * (config.Scale * config.Scale) / (small.Scale * small.Scale)
-                          * (config.Stages * config.Channels + 4.0 * config.Channels) / (small.Stages * small.Channels + 4.0 * small.Channels);
+        return SmallBytesPerLrPixel * (config.Scale * config.Scale) / (small.Scale * small.Scale)
+               * (config.Stages * config.Channels + 4.0 * config.Channels) / (small.Stages * small.Channels + 4.0 * small.Channels);
+    }
+
+    /// <summary>The tile side for an <paramref name="height"/>×<paramref name="width"/> LR image within
+    /// <paramref name="memoryBytes"/>: the whole image (one pass) when it fits, else the largest interior side whose
+    /// input tile (interior + 2·margin) fits (at least 16).</summary>
+    public static int AutoTile(KbSrConfig config, double memoryBytes, int margin, long height, long width)
+    {
+        double perPixel = BytesPerLrPixel(config);
+        if (height * (double)width * perPixel <= memoryBytes) return checked((int)Math.Max(height, width));
         int side = (int)Math.Floor(Math.Sqrt(memoryBytes / perPixel)) - 2 * margin;
         return Math.Max(16, side);
     }

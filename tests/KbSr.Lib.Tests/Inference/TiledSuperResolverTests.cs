@@ -83,10 +83,12 @@ public class TiledSuperResolverTests
     [Fact]
     public void AutoTile_FitsTheBudget_AndShrinksForBiggerNetworks()
     {
-        // Small: 52 KB per LR pixel ⇒ 3 GB holds a 240² input tile; minus 2·16 margin = 208.
-        Assert.Equal(208, TiledSuperResolver.AutoTile(KbSrConfig.Small, 3e9, 16));
-        Assert.True(TiledSuperResolver.AutoTile(KbSrConfig.Paper, 3e9, 16) < 208);
-        Assert.Equal(16, TiledSuperResolver.AutoTile(KbSrConfig.Paper, 1e6, 16));
+        // Small: 20 KB per LR pixel ⇒ 3 GB holds a 387² input tile; minus 2·16 margin = 355 for a 1000² image;
+        // a 300×200 image (1.2 GB) fits whole: one tile of its longer side.
+        Assert.Equal(355, TiledSuperResolver.AutoTile(KbSrConfig.Small, 3e9, 16, 1000, 1000));
+        Assert.Equal(300, TiledSuperResolver.AutoTile(KbSrConfig.Small, 3e9, 16, 200, 300));
+        Assert.True(TiledSuperResolver.AutoTile(KbSrConfig.Paper, 3e9, 16, 1000, 1000) < 355);
+        Assert.Equal(16, TiledSuperResolver.AutoTile(KbSrConfig.Paper, 1e6, 16, 1000, 1000));
     }
 
     [Fact]
