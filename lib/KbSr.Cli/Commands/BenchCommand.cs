@@ -184,8 +184,9 @@ internal static class BenchCommand
     /// it prints its own time per phase (decode, load, network, encode).</summary>
     private static void SrEndToEnd(string? weights)
     {
+        if (weights is not null && weights.Equals("none", StringComparison.OrdinalIgnoreCase)) return;
         weights ??= File.Exists(Path.Combine("data", "weights", "kbsr-small.ckpt")) ? Path.Combine("data", "weights", "kbsr-small.ckpt") : null;
-        if (weights is null || weights.Equals("none", StringComparison.OrdinalIgnoreCase))
+        if (weights is null)
         {
             Console.WriteLine("kbsr sr end to end: skipped (no --sr-weights, no data/weights/kbsr-small.ckpt here)");
             return;
