@@ -7,7 +7,8 @@ namespace KbSr.Degradation;
 /// The blur <c>HR ⊛ k</c> of eq. 1 (method.md §1, §5): a true 2-D convolution (the kernel is flipped before
 /// torch's cross-correlation; for Gaussians, which are point-symmetric, both are the same) with reflection
 /// padding of k/2 (mode "reflect": the edge pixel is not repeated), giving a same-size output. A different
-/// kernel per sample runs as one grouped conv2d over B·C groups. Differentiable w.r.t. images and kernels,
+/// kernel per sample runs as one grouped conv2d over B·C groups (under autograd with a hand-written, faster kernel
+/// gradient, see <see cref="PerSampleConvLiteral"/>). Differentiable w.r.t. images and kernels,
 /// because the network's pseudo-LR (§2 step 5) blurs its SR estimate with its estimated kernels.
 /// </summary>
 public static class Blur
