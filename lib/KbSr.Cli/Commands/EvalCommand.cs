@@ -80,25 +80,30 @@ internal static class EvalCommand
             options.Validate();
             var clock = Stopwatch.StartNew();
             int done = 0;
+            var progress = new ProgressLine("image × σ evaluated", options.Sets.Sum(set =>
+            {
+                int n = KbSr.Imaging.ImageFile.ListImages(KbSr.Data.DataRoot.SetFolder(set, options.DataRoot)).Count;
+                return options.MaxImages > 0 ? Math.Min(n, options.MaxImages) : n;
+            }) * options.EffectiveSigmas.Count);
             var evaluator = new Evaluator(options, target)
             {
                 SaveImagesTo = parse.GetValue(saveImages),
                 KeepGoing = parse.GetValue(keepGoing),
-                OnImage = rows => { if (++done % 10 == 0) Console.Error.Write($"\r{done} image × σ evaluated ({clock.Elapsed.TotalSeconds:0} s)"); },
-                OnSkipped = skip => Console.Error.WriteLine($"\nskipped {skip.Set}/{Path.GetFileName(skip.File)}: {skip.Reason}"),
+                OnImage = rows => progress.Report(++done),
+                OnSkipped = skip => Console.Error.WriteLine($"skipped {skip.Set}/{Path.GetFileName(skip.File)}: {skip.Reason}"),
             };
             EvalResults results;
             try { results = evaluator.Run(methods); }
             catch (EvaluationStoppedException e)
             {
                 // What finished is written before the failure is reported: an hour of evaluations is not lost to one image.
-                Console.Error.WriteLine();
+                progress.Done();
                 Report(e.Partial, prefix, clock);
                 Console.Error.WriteLine($"kbsr eval: {e.Message}");
                 Console.Error.WriteLine("the files above hold the evaluations finished before it; --keep-going skips such images");
                 return 1;
             }
-            Console.Error.WriteLine();
+            progress.Done();
             Report(results, prefix, clock);
             string? referenceName = parse.GetValue(reference) ?? firstKbSr;
             if (referenceName is not null && referenceName != "none" && results.Images.Count > 0)

@@ -32,9 +32,10 @@ public sealed class DownProjection : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor h)
     {
+        using var scope = NewDisposeScope();   // intermediates go when the unit is done (inference memory)
         var l0 = act_l0.call(conv_l0.call(h));       // [B, C, h, w]
         var h0 = act_h0.call(deconv_h0.call(l0));    // [B, C, s·h, s·w]
         var l1 = act_l1.call(conv_l1.call(h0 - h));
-        return l0 + l1;
+        return (l0 + l1).MoveToOuterDisposeScope();
     }
 }

@@ -71,28 +71,29 @@ public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
 
     public override KbModuleOutput forward(KbModuleInput input)
     {
-        var srFeature = up.call(input.LrFeature);                                        // step 1: [B, C, s·h, s·w]
-        var lrFeatureProjected = down?.call(srFeature);                                  // step 2: LR'ft (none in module T)
+        var srFeature = BlockProfiler.Run(BlockProfiler.Up, up.call, input.LrFeature);    // step 1: [B, C, s·h, s·w]
+        var lrFeatureProjected = down is null ? null : BlockProfiler.Run(BlockProfiler.Down, down.call, srFeature);   // step 2: LR'ft (none in module T)
         var srFeatures = input.PreviousSrFeatures is null ? srFeature : cat([input.PreviousSrFeatures, srFeature], dim: 1);
-        var sr = sr_head.call(srFeatures);                                               // step 3: SRt
+        var sr = BlockProfiler.Run(BlockProfiler.SrHeads, x => SrHeadConv.Apply(sr_head, x), srFeatures);   // step 3: SRt
         if (input.LrUpsampled is not null) sr = sr + input.LrUpsampled;
         bool estimatorOnly = input.TrueHr is not null;                                   // §5.3: only the estimators learn
-        var estimate = estimator.call(new KernelEstimatorInput(
+        var estimate = BlockProfiler.Run(BlockProfiler.KernelEstimator,
+            xs => estimator.call(new KernelEstimatorInput(xs[0]!, xs[1]!, xs[2]!, xs[3])), e => e.Kernel,
             estimatorOnly ? srFeatures.detach() : srFeatures, estimatorOnly ? input.LrFeature0.detach() : input.LrFeature0,
-            input.PreviousKernel, input.PreviousDifference));                           // step 4: Kt
+            input.PreviousKernel, input.PreviousDifference);                            // step 4: Kt
         var kernel = input.KernelOverride ?? estimate.Kernel;
         var pseudoLr = PseudoLr(input.TrueHr ?? sr, kernel, _scale);                      // step 5
         var difference = (pseudoLr - input.Lr).square();                                 // step 6: Dt
         if (lrFeatureProjected is null || sft is null)
             return new KbModuleOutput(null, srFeatures, sr, kernel, estimate.Field, pseudoLr, difference);
         var condition = _differenceInSft ? difference : zeros_like(difference);
-        var lrFeature = sft.call(lrFeatureProjected, condition);                         // step 7: LRft
+        var lrFeature = BlockProfiler.Run(BlockProfiler.Sft, sft.call, lrFeatureProjected, condition);   // step 7: LRft
         if (kernel_sft is not null)
         {
             long h = lrFeature.shape[2], w = lrFeature.shape[3];
             var replicated = kernel.flatten(1).view(-1, kernel.shape[1] * kernel.shape[2], 1, 1)
                                    .expand(-1, -1, h, w);                                 // K't: [B, k², h, w]
-            lrFeature = kernel_sft.call(lrFeature, replicated);
+            lrFeature = BlockProfiler.Run(BlockProfiler.Sft, kernel_sft.call, lrFeature, replicated);
         }
         return new KbModuleOutput(lrFeature, srFeatures, sr, kernel, estimate.Field, pseudoLr, difference);
     }
@@ -101,5 +102,6 @@ public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
     /// MATLAB bicubic, unclamped and unrounded so that it stays differentiable in both arguments.
     /// sr [B, 3, H, W], kernel [B, k, k] → [B, 3, ⌈H/s⌉, ⌈W/s⌉].</summary>
     public static Tensor PseudoLr(Tensor sr, Tensor kernel, int scale) =>
-        Bicubic.Resize(Blur.Apply(sr, kernel), 1.0 / scale);
+        BlockProfiler.Run(BlockProfiler.Bicubic, x => Bicubic.Resize(x, 1.0 / scale),
+                          BlockProfiler.Run(BlockProfiler.Blur, Blur.Apply, sr, kernel));
 }

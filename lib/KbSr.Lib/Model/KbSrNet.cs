@@ -70,8 +70,9 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>, ISrNetwork
     private Tensor Forward(Tensor lr, Stages? keep, KbSrOverrides? overrides = null)
     {
         CheckInput(lr);
-        var lrFeature0 = reduce_act.call(reduce_conv.call(extract_act.call(extract_conv.call(lr))));  // LRf0 [B, C, h, w]
-        var kernel = initial_estimator.call(lr);                                                     // K0 [B, k, k]
+        var lrFeature0 = BlockProfiler.Run(BlockProfiler.Extract,
+            x => reduce_act.call(reduce_conv.call(extract_act.call(extract_conv.call(x)))), lr);      // LRf0 [B, C, h, w]
+        var kernel = BlockProfiler.Run(BlockProfiler.InitialEstimator, initial_estimator.call, lr);  // K0 [B, k, k]
         var lrUpsampled = Config.GlobalResidual ? Bicubic.Resize(lr, Config.Scale) : null;
         Tensor? difference = Config.DifferenceToEstimator ? zeros_like(lr) : null;   // D0: no pseudo-LR yet
         keep?.Initial = kernel;
@@ -80,9 +81,22 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>, ISrNetwork
         int t = 0;
         foreach (var stage in stages)
         {
+            // One dispose scope per stage: its intermediates are freed as soon as the stage is done (autograd keeps
+            // what backward needs by its own references), so peak memory is one stage's work, not all of them.
+            using var stageScope = NewDisposeScope();
+            var kernelOverride = overrides?.KernelFor(++t);
             var o = stage.call(new KbModuleInput(lrFeature!, lrFeature0, lr, kernel, srFeatures,
                                                  Config.DifferenceToEstimator ? difference : null, lrUpsampled,
-                                                 overrides?.KernelFor(++t), overrides?.TrueHr));
+                                                 kernelOverride, overrides?.TrueHr));
+            // Every output was made in the stage, except an imposed kernel, which belongs to the caller.
+            foreach (var output in new[] { o.LrFeature, o.SrFeatures, o.Sr, o.Kernel, o.KernelField, o.PseudoLr, o.Difference })
+                if (output is not null && !ReferenceEquals(output, kernelOverride)) output.MoveToOuterDisposeScope();
+            if (keep is null && t > 1)
+            {
+                // Lean inference: the previous stage's LR feature and SR-feature stack are superseded.
+                if (!ReferenceEquals(lrFeature, o.LrFeature)) lrFeature?.Dispose();
+                if (!ReferenceEquals(srFeatures, o.SrFeatures)) srFeatures?.Dispose();
+            }
             (lrFeature, srFeatures, kernel, difference) = (o.LrFeature, o.SrFeatures, o.Kernel, o.Difference);
             if (keep is null) continue;
             keep.Sr.Add(o.Sr);
@@ -91,7 +105,7 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>, ISrNetwork
             keep.Differences.Add(o.Difference);
             if (o.KernelField is not null) keep.Fields.Add(o.KernelField);
         }
-        var sr = reconstruct.call(srFeatures!);                                      // [B, 3, s·h, s·w]
+        var sr = BlockProfiler.Run(BlockProfiler.SrHeads, x => SrHeadConv.Apply(reconstruct, x), srFeatures!);           // [B, 3, s·h, s·w]
         return lrUpsampled is null ? sr : sr + lrUpsampled;
     }
 

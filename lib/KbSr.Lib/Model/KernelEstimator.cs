@@ -51,6 +51,7 @@ public sealed class KernelEstimator : nn.Module<KernelEstimatorInput, KernelEsti
     public override KernelEstimate forward(KernelEstimatorInput input)
     {
         int k = _kernelSize;
+        using var scope = NewDisposeScope();   // intermediates go when the estimator is done (inference memory)
         var kres = (to_lr.call(input.SrFeatures) - input.LrFeature0).square();          // Fig. 2 steps 1–2: [B, C, h, w]
         var kf = residual_act2.call(residual_conv2.call(residual_act1.call(residual_conv1.call(kres))));
         var previous = input.PreviousKernel.reshape(-1, k * k, 1, 1);                    // K'(t−1) before replication
@@ -61,13 +62,13 @@ public sealed class KernelEstimator : nn.Module<KernelEstimatorInput, KernelEsti
             var pooled = new List<Tensor> { kf.mean([2, 3], keepdim: true), previous };
             if (input.PreviousDifference is not null) pooled.Add(input.PreviousDifference.mean([2, 3], keepdim: true));
             var logits = fuse.call(cat(pooled, dim: 1)).flatten(1);                      // [B, k²]
-            return new KernelEstimate(softmax(logits, dim: 1).view(-1, k, k), null);
+            return new KernelEstimate(softmax(logits, dim: 1).view(-1, k, k).MoveToOuterDisposeScope(), null);
         }
         long h = kf.shape[2], w = kf.shape[3];
         var parts = new List<Tensor> { kf, previous.expand(-1, -1, h, w) };
         if (input.PreviousDifference is not null) parts.Add(input.PreviousDifference);
         var field = softmax(fuse.call(cat(parts, dim: 1)), dim: 1);                      // [B, k², h, w]
         var kernel = field.mean([2, 3]).view(-1, k, k);
-        return new KernelEstimate(kernel, field.view(-1, k, k, h, w));
+        return new KernelEstimate(kernel.MoveToOuterDisposeScope(), field.view(-1, k, k, h, w).MoveToOuterDisposeScope());
     }
 }

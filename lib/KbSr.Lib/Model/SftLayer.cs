@@ -32,9 +32,10 @@ public sealed class SftLayer : nn.Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor feature, Tensor condition)
     {
+        using var scope = NewDisposeScope();   // intermediates go when the layer is done (inference memory)
         var z = cat([feature, condition], dim: 1);
         var gamma = sigmoid(scale_conv2.call(scale_act.call(scale_conv1.call(z))));
         var beta = shift_conv2.call(shift_act.call(shift_conv1.call(z)));
-        return feature * gamma + beta;
+        return (feature * gamma + beta).MoveToOuterDisposeScope();
     }
 }

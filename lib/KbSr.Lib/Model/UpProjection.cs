@@ -32,9 +32,10 @@ public sealed class UpProjection : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor l)
     {
+        using var scope = NewDisposeScope();   // intermediates go when the unit is done (inference memory)
         var h0 = act_h0.call(deconv_h0.call(l));     // [B, C, s·h, s·w]
         var l0 = act_l0.call(conv_l0.call(h0));      // [B, C, h, w]
         var h1 = act_h1.call(deconv_h1.call(l0 - l));
-        return h0 + h1;
+        return (h0 + h1).MoveToOuterDisposeScope();
     }
 }

@@ -69,10 +69,10 @@ public sealed class ArgumentRulesCliTests : IDisposable
         finally { Directory.Delete(data, recursive: true); }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DataGet_CancelledBySigterm_EndsWithOneLine_AndLeavesNothing()
     {
-        if (!OperatingSystem.IsLinux()) return; // SIGTERM is a POSIX signal
+        Prerequisite.Require(OperatingSystem.IsLinux(), "needs Linux (SIGTERM is a POSIX signal)");
         using var server = ScriptedHttpServer.Stalling();
         string root = Path.Combine(_root, "data");
         using var p = CliProcess.Start("data", "get", "Set5", "--url", server.Url + "set5.zip", "--data", root, "--timeout", "600");

@@ -68,10 +68,10 @@ public sealed class TrainResumeCliTests : IDisposable
         Assert.True(code == 0, $"resume exit {code}\n{stdout}\n{stderr}");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ASecondTrainer_IsRefused_AndAfterKill9_ResumeTakesOverTheStaleLock()
     {
-        if (!OperatingSystem.IsLinux()) return; // kill -9 semantics
+        Prerequisite.Require(OperatingSystem.IsLinux(), "needs Linux (kill -9 semantics)");
         string run = Path.Combine(_root, "run");
         using var first = CliProcess.Start(["train", "--preset", "Test", "--patch", "24", "--data", "Mini", "--steps", "100000",
                                             .. Common, "--out", run, "--data-root", _data]);
