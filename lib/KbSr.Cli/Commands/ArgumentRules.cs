@@ -18,10 +18,15 @@ internal static class ArgumentRules
         tile == 0 || tile >= MinTile ? tile
             : throw new ArgumentException($"{option} {tile}: expected 0 (whole images) or at least {MinTile} LR pixels");
 
-    /// <summary>The context around a tile: 0 … the tile side (more would process mostly context).</summary>
+    /// <summary>The largest context allowed when tiles are chosen automatically: far more than any preset's receptive field.</summary>
+    public const int MaxMargin = 96;
+
+    /// <summary>The context around a tile: 0 … the tile side (more would process mostly context); with automatic tiles
+    /// (<paramref name="tile"/> 0), 0 … <see cref="MaxMargin"/>.</summary>
     public static int Margin(int margin, int tile) =>
-        margin >= 0 && (tile == 0 || margin <= tile) ? margin
-            : throw new ArgumentException($"--margin {margin}: expected 0 … {tile} (at most the --tile side)");
+        margin >= 0 && margin <= (tile == 0 ? MaxMargin : tile) ? margin
+            : throw new ArgumentException(tile == 0 ? $"--margin {margin}: expected 0 … {MaxMargin}"
+                                                    : $"--margin {margin}: expected 0 … {tile} (at most the --tile side)");
 
     public static int MaxImages(int count) =>
         count >= 0 ? count : throw new ArgumentException($"--max-images {count}: expected a positive count (or 0 = every image)");
