@@ -53,7 +53,7 @@ internal static class BenchCommand
             Console.WriteLine($"machine peak (best of 7, same threads): fp32 2048² matmul {matmulPeak:F1} GFLOP/s; " +
                               string.Join("; ", presets.Select((name, i) => $"{name}'s Down conv ({KbSrConfig.Preset(name).Channels} ch, {size * KbSrConfig.Preset(name).Scale}² HR, batch {b}) {peaks[i]:F1} GFLOP/s")));
             Console.WriteLine($"{"preset",-7} {"params",11} {"step ms",9} {"min ms",8} {"synth ms",9} {"synth %",8} {"ms/LR MP",10} {"GFLOP/fwd",10} {"GFLOP/s trn",12} {"GFLOP/s inf",12} {"trn/mm",7} {"trn/conv",9} {"VmHWM MiB",10} {"RSS growth",11}");
-            using var images = BenchImages(out string imageSource);
+            using var images = BenchImages(size * presets.Max(name => KbSrConfig.Preset(name).Scale), out string imageSource);
             for (int i = 0; i < presets.Length; i++)
                 Run(presets[i], KbSrConfig.Preset(presets[i]), n, b, size, device, images, matmulPeak, peaks[i], parse.GetValue(profile), rss, parse.GetValue(ab));
             SrEndToEnd(parse.GetValue(srWeights));
@@ -67,19 +67,20 @@ internal static class BenchCommand
         return command;
     }
 
-    /// <summary>HR images for the synthesis timing: T91 from the data root when present, else the test chart.</summary>
-    private static HrImageCache BenchImages(out string source)
+    /// <summary>HR images for the synthesis timing: T91 from the data root when present, else the test chart; both at
+    /// least <paramref name="hrPatch"/> on a side so the crops fit.</summary>
+    private static HrImageCache BenchImages(int hrPatch, out string source)
     {
         try
         {
             source = "T91";
-            return HrImageCache.Load([KbSr.Data.DataRoot.SetFolder("T91")], minSize: 96, warn: _ => { });
+            return HrImageCache.Load([KbSr.Data.DataRoot.SetFolder("T91")], minSize: hrPatch, warn: _ => { });
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException or UnauthorizedAccessException)
         {
             source = "the built-in test chart (no T91 under the data root)";
             var cache = new HrImageCache();
-            using var chart = KbSr.Imaging.TestChart.Make(256);
+            using var chart = KbSr.Imaging.TestChart.Make(Math.Max(256, hrPatch));
             cache.Add(KbSr.Imaging.RgbImage.FromTensor(chart), "chart");
             return cache;
         }

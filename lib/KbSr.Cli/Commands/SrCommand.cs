@@ -19,7 +19,7 @@ internal static class SrCommand
         var output = new Option<string?>("--out") { Description = "Output PNG (default: INPUT_x{s}.png)" };
         var tile = new Option<int>("--tile") { Description = $"Tile side in LR pixels (0 = the largest that fits --memory-mb, else ≥ {ArgumentRules.MinTile})", DefaultValueFactory = _ => 0 };
         var margin = new Option<int>("--margin") { Description = "Context around each tile, LR pixels (12 makes Small×4 tiles seamless to 0.001/255)", DefaultValueFactory = _ => 12 };
-        var memory = new Option<int>("--memory-mb") { Description = "Memory for the network's activations when --tile is 0, MiB", DefaultValueFactory = _ => 2048 };
+        var memory = new Option<int>("--memory-mb") { Description = "Memory for the network's activations when --tile is 0, MiB", DefaultValueFactory = _ => 6144 };
         var device = CommonOptions.Device();
         var command = new Command("sr", "Super-resolve an image with a trained network; save the estimated kernel too") { input, weights, output, tile, margin, memory, device };
         command.SetAction(parse =>

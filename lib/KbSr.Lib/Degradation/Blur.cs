@@ -16,9 +16,11 @@ public static class Blur
     /// <summary>
     /// Blurs <paramref name="images"/> [B, C, H, W] with <paramref name="kernels"/> [B, k, k] (one per sample)
     /// or [k, k] (the same for all); k odd, H and W &gt; k/2, kernels on the images' device. Returns [B, C, H, W]
-    /// in the images' dtype.
+    /// in the images' dtype. <paramref name="byFft"/> lets per-sample kernels take the FFT form
+    /// (<see cref="PerSampleConvFft"/>) while <see cref="Runtime.FastForms"/> is on: the network's pseudo-LR uses it;
+    /// data synthesis keeps the direct sums, so the 8-bit LR images do not move by a rounding.
     /// </summary>
-    public static Tensor Apply(Tensor images, Tensor kernels)
+    public static Tensor Apply(Tensor images, Tensor kernels, bool byFft = false)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(kernels);
@@ -46,6 +48,10 @@ public static class Blur
             var weight = flipped.view(1, 1, k, k).expand(c, 1, k, k);   // [C, 1, k, k]
             result = nn.functional.conv2d(padded, weight, groups: c);
         }
+        else if (Runtime.FastForms.Enabled && byFft)
+        {
+            result = PerSampleConvFft(padded, flipped);
+        }
         else if (Runtime.FastForms.Enabled && is_grad_enabled() && (padded.requires_grad || flipped.requires_grad))
         {
             result = PerSampleConv.apply(padded, flipped);   // same values; a faster kernel gradient (see below)
@@ -67,6 +73,36 @@ public static class Blur
         var weight = weights.view(b, 1, 1, k, k).expand(b, c, 1, k, k).reshape(b * c, 1, k, k);
         var folded = padded.reshape(1, b * c, padded.shape[2], padded.shape[3]);
         return nn.functional.conv2d(folded, weight, groups: b * c).view(b, c, h, w);
+    }
+
+    /// <summary>
+    /// <see cref="PerSampleConvLiteral"/> through the Fourier domain: a k×k direct correlation costs k² = 441
+    /// multiply-adds per pixel and channel, two real FFTs and a product about 20·log₂(pixels) operations, and the
+    /// gradients (by autograd) are FFTs again. Exact up to float rounding: the circular convolution over an
+    /// n×m grid (n ≥ H+k−1, with 2·3·5-smooth sides for a fast FFT) equals the linear one wherever the valid
+    /// output needs no wrap-around, which is exactly the rows and columns kept.
+    /// </summary>
+    public static Tensor PerSampleConvFft(Tensor padded, Tensor weights)
+    {
+        using var scope = NewDisposeScope();
+        long hp = padded.shape[2], wp = padded.shape[3], k = weights.shape[^1];
+        long[] grid = [SmoothSize(hp), SmoothSize(wp)];
+        // correlation with w = convolution with w flipped; the FFT product is a convolution
+        var image = fft.rfft2(padded, grid);                                     // [B, C, n, m/2+1]
+        var kernel = fft.rfft2(weights.flip(-2, -1), grid).unsqueeze(1);        // [B, 1, n, m/2+1]
+        var full = fft.irfft2(image.mul(kernel), grid);                          // [B, C, n, m]
+        return full.narrow(2, k - 1, hp - k + 1).narrow(3, k - 1, wp - k + 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The smallest n ≥ <paramref name="size"/> with no prime factor above 5 (fast FFT lengths).</summary>
+    public static long SmoothSize(long size)
+    {
+        for (long n = Math.Max(1, size); ; n++)
+        {
+            long r = n;
+            foreach (long p in (ReadOnlySpan<long>)[2, 3, 5]) while (r % p == 0) r /= p;
+            if (r == 1) return n;
+        }
     }
 
     /// <summary>

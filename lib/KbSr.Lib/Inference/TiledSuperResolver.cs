@@ -26,10 +26,11 @@ public sealed class TiledSuperResolver(KbSrNet net, int tile = 64, int margin = 
     /// <summary>Called after each network pass over a tile with (passes done, passes in all), for progress and ETA.</summary>
     public Action<int, int>? OnProgress { get; init; }
 
-    /// <summary>Bytes per LR pixel of a no-grad forward of the Small preset at ×4, measured (VmHWM growth: 1.18 GB for a
-    /// 256² LR image, ~18 KB a pixel, 24 KB at 128²); other presets scale with s² and with the HR feature channels that
+    /// <summary>Bytes per LR pixel of a no-grad forward of the Small preset at ×4, measured as VmHWM of `kbsr sr`
+    /// above the process's own ~350 MB: 21 KB at 128² LR, 27 KB at 256², 27 KB at 480×320 (with freed buffers kept
+    /// for reuse, <see cref="Runtime.NativeHeap"/>); other presets scale with s² and with the HR feature channels that
     /// live at once (the concatenated T·C SR features plus about 4·C inside a projection).</summary>
-    private const double SmallBytesPerLrPixel = 20e3;
+    private const double SmallBytesPerLrPixel = 28e3;
 
     /// <summary>Estimated bytes a no-grad forward of <paramref name="config"/> needs per LR pixel (see above).</summary>
     public static double BytesPerLrPixel(KbSrConfig config)

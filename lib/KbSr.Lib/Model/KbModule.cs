@@ -103,5 +103,5 @@ public sealed class KbModule : nn.Module<KbModuleInput, KbModuleOutput>
     /// sr [B, 3, H, W], kernel [B, k, k] → [B, 3, ⌈H/s⌉, ⌈W/s⌉].</summary>
     public static Tensor PseudoLr(Tensor sr, Tensor kernel, int scale) =>
         BlockProfiler.Run(BlockProfiler.Bicubic, x => Bicubic.Resize(x, 1.0 / scale),
-                          BlockProfiler.Run(BlockProfiler.Blur, Blur.Apply, sr, kernel));
+                          BlockProfiler.Run(BlockProfiler.Blur, (x, y) => Blur.Apply(x, y, byFft: true), sr, kernel));
 }

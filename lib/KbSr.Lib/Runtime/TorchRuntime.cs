@@ -35,6 +35,7 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_initialized) return;
+            NativeHeap.Apply();
             Compat = LibStdCxxCompat.Apply(log);
             try
             {

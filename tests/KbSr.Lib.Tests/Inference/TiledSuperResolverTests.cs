@@ -83,11 +83,11 @@ public class TiledSuperResolverTests
     [Fact]
     public void AutoTile_FitsTheBudget_AndShrinksForBiggerNetworks()
     {
-        // Small: 20 KB per LR pixel ⇒ 3 GB holds a 387² input tile; minus 2·16 margin = 355 for a 1000² image;
-        // a 300×200 image (1.2 GB) fits whole: one tile of its longer side.
-        Assert.Equal(355, TiledSuperResolver.AutoTile(KbSrConfig.Small, 3e9, 16, 1000, 1000));
+        // Small: 28 KB per LR pixel ⇒ 3 GB holds a 327² input tile (√(3e9 / 28e3) = 327.3); minus 2·16 margin = 295
+        // for a 1000² image; a 300×200 image (1.68 GB) fits whole: one tile of its longer side.
+        Assert.Equal(295, TiledSuperResolver.AutoTile(KbSrConfig.Small, 3e9, 16, 1000, 1000));
         Assert.Equal(300, TiledSuperResolver.AutoTile(KbSrConfig.Small, 3e9, 16, 200, 300));
-        Assert.True(TiledSuperResolver.AutoTile(KbSrConfig.Paper, 3e9, 16, 1000, 1000) < 355);
+        Assert.True(TiledSuperResolver.AutoTile(KbSrConfig.Paper, 3e9, 16, 1000, 1000) < 295);
         Assert.Equal(16, TiledSuperResolver.AutoTile(KbSrConfig.Paper, 1e6, 16, 1000, 1000));
     }
 

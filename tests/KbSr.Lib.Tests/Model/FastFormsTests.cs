@@ -67,6 +67,30 @@ public sealed class FastFormsTests : IDisposable
     }
 
     [Theory]
+    [InlineData(2, 13, 9)]
+    [InlineData(3, 11, 7)]
+    [InlineData(4, 24, 24)]
+    [InlineData(4, 9, 5)]
+    [InlineData(4, 31, 17)]
+    public void Blur_ByFft_EqualsTheDirectCorrelation(int scale, int h, int w)
+    {
+        using var scope = NewDisposeScope();
+        var images = rand(3, 3, scale * h, scale * w);
+        // not point-symmetric: a flip in the wrong place would show
+        var kernels = softmax(randn(3, 21 * 21).mul(2), 1).view(3, 21, 21);
+        AssertSameFunction(x => Blur.Apply(x[0], x[1], byFft: true), [images, kernels], $"FFT blur ×{scale} {h}×{w}");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 8)]
+    [InlineData(116, 120)]   // a Small training patch: 96 + 20
+    [InlineData(121, 125)]
+    [InlineData(788, 800)]   // 788 = 4·197 would be a slow FFT length
+    public void SmoothSize_IsTheNextLengthWithFactorsTwoThreeFive(int size, int expected) =>
+        Assert.Equal(expected, Blur.SmoothSize(size));
+
+    [Theory]
     [InlineData(16, 13, 9)]
     [InlineData(64, 7, 11)]
     public void SrHeadTaps_EqualsTheThreeByThreeConv(int channels, int h, int w)
