@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using StbImageWriteSharp;
 using static TorchSharp.torch;
 
 namespace KbSr.Kernel.Formatting;
@@ -52,7 +51,7 @@ public static class ImageFormatter
     public static byte[] EncodePng(byte[] pixels, int width, int height, int channels)
     {
         using var stream = new MemoryStream();
-        new ImageWriter().WritePng(pixels, width, height, channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue, stream);
+        KbSr.Imaging.PngEncoder.Write(stream, pixels, width, height, channels);
         return stream.ToArray();
     }
 

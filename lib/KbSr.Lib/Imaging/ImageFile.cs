@@ -1,14 +1,12 @@
 using StbImageSharp;
-using StbImageWriteSharp;
 using static TorchSharp.torch;
 using ReadComponents = StbImageSharp.ColorComponents;
-using WriteComponents = StbImageWriteSharp.ColorComponents;
 
 namespace KbSr.Imaging;
 
 /// <summary>
 /// Image files in and out (design.md §3.3): PNG, JPEG, BMP and TGA are read with StbImageSharp;
-/// PNG is written with StbImageWriteSharp. Grey and grey+alpha files become replicated RGB with
+/// PNG is written by <see cref="PngEncoder"/>. Grey and grey+alpha files become replicated RGB with
 /// <see cref="RgbImage.WasGrey"/> set; alpha is dropped. 16-bit PNGs are rejected rather than
 /// silently truncated to their high byte (stb's conversion), which would shift every metric.
 /// </summary>
@@ -82,11 +80,8 @@ public static class ImageFile
     private static void EncodePng(RgbImage image, Stream stream)
     {
         byte[]? grey = image.WasGrey ? GreyPlane(image.Pixels) : null;
-        var writer = new ImageWriter();
-        if (grey is not null)
-            writer.WritePng(grey, image.Width, image.Height, WriteComponents.Grey, stream);
-        else
-            writer.WritePng(image.Pixels, image.Width, image.Height, WriteComponents.RedGreenBlue, stream);
+        if (grey is not null) PngEncoder.Write(stream, grey, image.Width, image.Height, 1);
+        else PngEncoder.Write(stream, image.Pixels, image.Width, image.Height, 3);
     }
 
     /// <summary>Writes a <c>[3,H,W]</c> or <c>[1,3,H,W]</c> tensor in [0,1], quantised as <see cref="RgbImage.FromTensor"/>.</summary>
