@@ -23,7 +23,7 @@ internal static class TrainCommand
         var patch = new Option<int?>("--patch") { Description = "HR patch size (pixels)" };
         var learningRate = new Option<double?>("--learning-rate") { Description = "Adam's learning rate" };
         var seed = new Option<long?>("--seed") { Description = "Seed for everything (weights, crops, kernels)" };
-        var timeLimit = new Option<double?>("--time-limit") { Description = "Stop (with a checkpoint) after this many seconds" };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "Stop (with a checkpoint) once the run has trained this many seconds in all; with --resume the earlier sessions count" };
         var set = new Option<string[]>("--set") { Description = "Override any option: path=value (camelCase, e.g. model.kernelSft=true, validateEvery=200)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--out") { Description = "Run folder (never overwritten)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint, with the settings stored there (train.json)" };

@@ -69,7 +69,8 @@ public sealed record TrainOptions
     /// <summary>Batches prepared ahead on a background thread; -1 = automatic (2 on CUDA, 0 on CPU).</summary>
     public int Prefetch { get; init; } = -1;
 
-    /// <summary>Stop after this many seconds of training (0 = no limit); a checkpoint is written first.</summary>
+    /// <summary>Stop once the run has trained this many seconds in all (0 = no limit), a resumed run counting the time
+    /// of its earlier processes (<see cref="Trainer.TrainingSeconds"/>); a checkpoint is written first.</summary>
     public double TimeLimitSeconds { get; init; }
 
     /// <summary>Fields a resumed run may change: they decide neither which batches come nor what a step computes.</summary>

@@ -41,6 +41,8 @@ public sealed class Trainer : IDisposable
     private readonly MetricsLog _validation;
     private long _step;
     private double _bestPsnr = double.NegativeInfinity;
+    private double _earlierSeconds;                 // training time of the run's earlier processes (from the checkpoint)
+    private Stopwatch? _clock;                       // this process's training time, while Run runs
 
     /// <summary>Called every <see cref="TrainOptions.LogEvery"/> steps.</summary>
     public Action<StepReport>? OnStep { get; set; }
@@ -156,7 +158,7 @@ public sealed class Trainer : IDisposable
         int depth = _options.Prefetch >= 0 ? _options.Prefetch : _device.type == DeviceType.CUDA ? 2 : 0;
         using var batches = new BatchPrefetcher(source, _step, _device, depth);
         var schedule = _options.RateSchedule;
-        var clock = Stopwatch.StartNew();
+        var clock = _clock = Stopwatch.StartNew();
         long startStep = _step;
         var window = Stopwatch.StartNew();
         long windowStart = _step;
@@ -165,7 +167,8 @@ public sealed class Trainer : IDisposable
         while (_step < _options.Steps)
         {
             if (cancel.IsCancellationRequested) return Stop(TrainingEnd.Interrupted);
-            if (_options.TimeLimitSeconds > 0 && clock.Elapsed.TotalSeconds >= _options.TimeLimitSeconds)
+            // The limit is the run's budget in all: a resumed run counts its earlier processes' time too.
+            if (_options.TimeLimitSeconds > 0 && TrainingSeconds >= _options.TimeLimitSeconds)
                 return Stop(TrainingEnd.TimeLimit);
 
             var phase = _options.PhaseAt(_step);
@@ -242,6 +245,7 @@ public sealed class Trainer : IDisposable
         var state = new TrainingState { Step = _step, Seed = _options.Seed, LearningRate = _options.RateSchedule.At(_step) };
         if (double.IsFinite(_bestPsnr)) state.Numbers["bestPsnrY"] = _bestPsnr; // JSON has no −∞: absent = no validation yet
         state.Numbers[TrainedParametersKey] = TrainedParameters;
+        state.Numbers[TrainingSecondsKey] = TrainingSeconds;
         using var gate = FinalizerGate.Enter();   // saving reads every parameter's and moment's handle
         Checkpoint.Save(path, Network, state, _pca, Optimizer);
     }
@@ -255,9 +259,10 @@ public sealed class Trainer : IDisposable
         checkpoint.LoadOptimizerInto(Optimizer);
         _step = checkpoint.State.Step;
         _bestPsnr = checkpoint.State.Numbers.GetValueOrDefault("bestPsnrY", double.NegativeInfinity);
+        _earlierSeconds = checkpoint.State.Numbers.GetValueOrDefault(TrainingSecondsKey, 0);   // absent in older checkpoints
         _metrics.TruncateFrom(_step + 1);
         _validation.TruncateFrom(_step + 1);
-        Log($"resumed {_run.Path} at step {_step}");
+        Log($"resumed {_run.Path} at step {_step} after {_earlierSeconds:F0} s of training");
     }
 
     private void WarmStart(string weights)
@@ -274,6 +279,11 @@ public sealed class Trainer : IDisposable
     }
 
     private const string TrainedParametersKey = "trainedParameters";
+    private const string TrainingSecondsKey = "trainingSeconds";
+
+    /// <summary>Seconds this run has trained, over all its processes up to now (a resume continues the count from
+    /// the checkpoint; time lost after the last checkpoint of a killed process is not counted). --init starts at 0.</summary>
+    public double TrainingSeconds => _earlierSeconds + (_clock?.Elapsed.TotalSeconds ?? 0);
 
     /// <summary>Number of parameter values this run's optimiser updates.</summary>
     private long TrainedParameters => _objective.Trainable.Sum(p => p.numel());

@@ -53,32 +53,22 @@ public sealed class FastFormsTests : IDisposable
         if (expectReordered) Assert.True(anyReordered, $"{what}: gradients bitwise equal — the fast form was not taken");
     }
 
-    [Theory]
-    [InlineData(2, 13, 9)]
-    [InlineData(3, 11, 7)]
-    [InlineData(4, 24, 24)]
-    [InlineData(4, 9, 5)]
-    public void Blur_PerSampleKernels_FastGradientEqualsLiteral(int scale, int h, int w)
+    public static TheoryData<bool, int, int, int> BlurCases => new()
     {
-        using var scope = NewDisposeScope();
-        var images = rand(3, 3, scale * h, scale * w);
-        var kernels = softmax(randn(3, 21 * 21), 1).view(3, 21, 21);
-        AssertSameFunction(x => Blur.Apply(x[0], x[1]), [images, kernels], $"blur ×{scale} {h}×{w}");
-    }
+        { false, 2, 13, 9 }, { false, 3, 11, 7 }, { false, 4, 24, 24 }, { false, 4, 9, 5 },
+        { true, 2, 13, 9 }, { true, 3, 11, 7 }, { true, 4, 24, 24 }, { true, 4, 9, 5 }, { true, 4, 31, 17 },
+    };
 
+    /// <summary>The hand-written kernel gradient (byFft false) and the FFT form (true) against the direct sums.</summary>
     [Theory]
-    [InlineData(2, 13, 9)]
-    [InlineData(3, 11, 7)]
-    [InlineData(4, 24, 24)]
-    [InlineData(4, 9, 5)]
-    [InlineData(4, 31, 17)]
-    public void Blur_ByFft_EqualsTheDirectCorrelation(int scale, int h, int w)
+    [MemberData(nameof(BlurCases))]
+    public void Blur_PerSampleKernels_FastFormEqualsLiteral(bool byFft, int scale, int h, int w)
     {
         using var scope = NewDisposeScope();
         var images = rand(3, 3, scale * h, scale * w);
         // not point-symmetric: a flip in the wrong place would show
         var kernels = softmax(randn(3, 21 * 21).mul(2), 1).view(3, 21, 21);
-        AssertSameFunction(x => Blur.Apply(x[0], x[1], byFft: true), [images, kernels], $"FFT blur ×{scale} {h}×{w}");
+        AssertSameFunction(x => Blur.Apply(x[0], x[1], byFft), [images, kernels], $"blur (FFT {byFft}) ×{scale} {h}×{w}");
     }
 
     [Theory]

@@ -120,6 +120,37 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void TimeLimit_CountsTheRunsEarlierProcesses_AfterAResume()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        double first;
+        using (var t = Trainer.StartNew(Options(3), run, images)) { t.Log = _ => { }; t.Run(); first = t.TrainingSeconds; }
+        using (var checkpoint = Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")))
+        {
+            double stored = checkpoint.State.Numbers["trainingSeconds"];
+            Assert.True(stored > 0 && stored <= first, $"stored {stored} s, the process trained {first} s");
+        }
+        // A budget the first process already used up: the resumed run stops before its first step.
+        using (var t = Trainer.Resume(run, images, overrides: Options(6) with { TimeLimitSeconds = first / 2 }))
+        {
+            t.Log = _ => { };
+            Assert.Equal(TrainingEnd.TimeLimit, t.Run());
+            Assert.Equal(3, t.Step);
+            Assert.True(t.TrainingSeconds >= first / 2);
+        }
+        // A budget with time left: it trains on, and the stored count keeps growing.
+        using (var t = Trainer.Resume(run, images, overrides: Options(6) with { TimeLimitSeconds = 3600 }))
+        {
+            t.Log = _ => { };
+            Assert.Equal(TrainingEnd.Completed, t.Run());
+            Assert.Equal(6, t.Step);
+        }
+        using var last = Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt"));
+        Assert.True(last.State.Numbers["trainingSeconds"] > first, "the resumed process's time was not added");
+    }
+
+    [Fact]
     public void Run_WhenTheLossBecomesNonFinite_StopsAndKeepsTheLastGoodCheckpoint()
     {
         using var images = Images();
