@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace KbSr.Kernel.Tests.Execution;
 
+[Collection(PlotlySessionCollection.Name)]
 public class ScriptEngineTests
 {
     private sealed class Sink : IDisplaySink

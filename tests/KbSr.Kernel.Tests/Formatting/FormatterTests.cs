@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace KbSr.Kernel.Tests.Formatting;
 
+[Collection(PlotlySessionCollection.Name)]
 public class FormatterTests
 {
     public sealed record Row(string Name, int Value);
