@@ -68,7 +68,7 @@ internal static class ExportCommand
         var finalLosses = new JsonObject();
         if (last.Count > 0)
             foreach (string key in last[0].Keys.Where(k => k is not ("step" or "learning_rate" or "phase")))
-                finalLosses[key] = Math.Round(last.Average(r => r[key]), 6);
+                finalLosses[key] = Rounded(last.Average(r => r[key]), 6);
 
         var card = new JsonObject
         {
@@ -84,7 +84,7 @@ internal static class ExportCommand
             ["wallTimeSeconds"] = wallSeconds is null ? null : Math.Round(wallSeconds.Value),
             ["hardware"] = environment?.DeepClone(),
             ["finalLosses"] = finalLosses,
-            ["lastValidation"] = validation.Count == 0 ? null : new JsonObject(validation[^1].Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value, 4)))),
+            ["lastValidation"] = validation.Count == 0 ? null : new JsonObject(validation[^1].Select(kv => KeyValuePair.Create(kv.Key, Rounded(kv.Value, 4)))),
             ["trainOptions"] = File.Exists(run.OptionsFile) ? JsonNode.Parse(File.ReadAllText(run.OptionsFile)) : null,
             ["command"] = commandLine ?? recorded,
             ["sourceCheckpoint"] = Path.GetFileName(checkpointPath),
@@ -143,4 +143,8 @@ internal static class ExportCommand
         var sets = JsonNode.Parse(File.ReadAllText(run.OptionsFile))?["data"] as JsonArray;
         return sets is { Count: > 0 } ? string.Join(",", sets.Select(s => s?.GetValue<string>())) : null;
     }
+
+    /// <summary>A card number: rounded, or null where the log has none (NaN: a non-blind network's kernel error) —
+    /// JSON has no NaN or infinity.</summary>
+    private static JsonNode? Rounded(double value, int digits) => double.IsFinite(value) ? Math.Round(value, digits) : null;
 }
