@@ -105,10 +105,13 @@ internal static class ExportCommand
 
     private static string PresetName(Model.KbSrConfig config)
     {
+        // An exact match first: a network's -paper preset differs from its -small one only in sizes, so a one-pass
+        // search called every Small network a modified Paper one.
+        foreach (string p in Model.ModelRegistry.PresetNames)
+            if (Model.ModelRegistry.Preset(p).ArchitectureDifferences(config) is { Count: 0 }) return p;
         foreach (string p in Model.ModelRegistry.PresetNames)
         {
             var preset = Model.ModelRegistry.Preset(p);
-            if (preset.ArchitectureDifferences(config) is { Count: 0 }) return p;
             if (preset.Model == config.Model && preset.Channels == config.Channels && preset.Stages == config.Stages && preset.InitialChannels == config.InitialChannels)
                 return p + " (modified: " + string.Join(", ", preset.ArchitectureDifferences(config)) + ")";
         }

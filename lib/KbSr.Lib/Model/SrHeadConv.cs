@@ -6,12 +6,13 @@ using static TorchSharp.torch;
 namespace KbSr.Model;
 
 /// <summary>
-/// The SR heads (each stage's conv3 to RGB, Fig. 1 step 3, and the final reconstruction conv): 3×3 convs from
-/// many feature channels to 3. libtorch runs a conv with 3 output channels far below its usual rate; the same
-/// sums as one 1×1 conv to 9·3 channels (a plain matrix product, one output per tap) followed by the sum of the 9
-/// taps' shifted maps run 2–4× faster forward. Autograd through that form would be slow (nine full-size slice
-/// gradients), so training uses a hand-written backward made of the same two matrix products transposed. The
-/// module's weights are the parameters either way (state-dict unchanged).
+/// Convolutions to a few output channels (the SR heads: each stage's conv3 to RGB, Fig. 1 step 3, and the final
+/// reconstruction conv; the baselines' 5×5 and 9×9 output convs): k×k, "same" padding, stride 1. libtorch runs a
+/// conv with 3 output channels far below its usual rate — without oneDNN (see <see cref="OneDnnCheck"/>) a 9×9 one at
+/// HR size took seconds per training step. The same sums as one matrix product to k²·o channels (one output per tap)
+/// followed by the sum of the k² taps' shifted maps run 2–4× faster forward. Autograd through that form would be
+/// slow (k² full-size slice gradients), so training uses a hand-written backward made of the same two matrix products
+/// transposed. The module's weights are the parameters either way (state-dict unchanged).
 /// </summary>
 public static class SrHeadConv
 {
@@ -20,28 +21,45 @@ public static class SrHeadConv
     {
         ArgumentNullException.ThrowIfNull(head);
         var weight = head.weight!;
-        if (!FastForms.Enabled || weight.shape[0] > 4 || weight.shape[2] != 3 || head.bias is null) return head.call(x);
-        bool autograd = is_grad_enabled() && (x.requires_grad || weight.requires_grad || head.bias.requires_grad);
-        return autograd ? TapForm.apply(x, weight, head.bias) : Taps(x, weight, head.bias);
+        long k = weight.shape[2];
+        bool same = k % 2 == 1 && weight.shape[3] == k && head.bias is not null && IsSamePadding(head, k);
+        if (!FastForms.Enabled || weight.shape[0] > 4 || !same || TapBytes(x, weight) > MaxTapBytes) return head.call(x);
+        bool autograd = is_grad_enabled() && (x.requires_grad || weight.requires_grad || head.bias!.requires_grad);
+        return autograd ? TapForm.apply(x, weight, head.bias!) : Taps(x, weight, head.bias);
+    }
+
+    /// <summary>Largest stack of tap maps (k²·o channels at the input's size) the tap form makes; above it the conv runs as is.</summary>
+    public const long MaxTapBytes = 512L << 20;
+
+    private static long TapBytes(Tensor x, Tensor weight) =>
+        x.shape[0] * weight.shape[0] * weight.shape[2] * weight.shape[3] * (x.shape[2] + weight.shape[2]) * (x.shape[3] + weight.shape[3]) * sizeof(float);
+
+    private static bool IsSamePadding(Conv2d conv, long k)
+    {
+        var stride = conv.stride ?? [1, 1];
+        var padding = conv.padding ?? [0, 0];
+        return stride.All(v => v == 1) && padding.Length == 2 && padding.All(v => v == k / 2);
     }
 
     /// <summary>The tap form with its hand-written backward (what <see cref="Apply"/> runs under autograd).</summary>
     public static Tensor TapsWithGradient(Tensor x, Tensor weight, Tensor bias) => TapForm.apply(x, weight, bias);
 
-    /// <summary>conv2d(x, weight, bias, padding 1) for a 3×3 weight [o, c, 3, 3], as a 1×1 conv to 9·o channels
-    /// and a sum of 9 shifted slices (zero padding = the slices of the zero-padded tap maps).</summary>
+    /// <summary>conv2d(x, weight, bias, padding k/2) for an odd k×k weight [o, c, k, k], as one matrix product to k²·o
+    /// channels and a sum of k² shifted slices (zero padding = the slices of the zero-padded tap maps).</summary>
     public static Tensor Taps(Tensor x, Tensor weight, Tensor? bias)
     {
         using var scope = NewDisposeScope();
-        int o = checked((int)weight.shape[0]);
+        int o = checked((int)weight.shape[0]), k = checked((int)weight.shape[2]), p = k / 2;
+        long b = x.shape[0], c = x.shape[1];
         int h = checked((int)x.shape[2]), w = checked((int)x.shape[3]);
-        var perTap = weight.permute(2, 3, 0, 1).reshape(9 * o, weight.shape[1], 1, 1);    // [(ty, tx, o), c, 1, 1]
-        var taps = nn.functional.pad(nn.functional.conv2d(x, perTap), [1, 1, 1, 1]);      // [B, 9·o, h + 2, w + 2]
+        var perTap = weight.permute(2, 3, 0, 1).reshape(k * k * o, c);                          // [(ty, tx, o), c]
+        var maps = matmul(perTap, x.reshape(b, c, h * w)).view(b, k * k * o, h, w);
+        var taps = nn.functional.pad(maps, [p, p, p, p]);                                      // [B, k²·o, h + 2p, w + 2p]
         Tensor? sum = null;
-        for (int ty = 0; ty < 3; ty++)
-            for (int tx = 0; tx < 3; tx++)
+        for (int ty = 0; ty < k; ty++)
+            for (int tx = 0; tx < k; tx++)
             {
-                int t = 3 * ty + tx;
+                int t = k * ty + tx;
                 var shifted = taps[.., (t * o)..((t + 1) * o), ty..(ty + h), tx..(tx + w)];
                 sum = sum is null ? shifted.clone() : sum.add_(shifted);
             }
@@ -49,8 +67,8 @@ public static class SrHeadConv
         return sum!.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Tap form of a 3×3, padding-1 conv with its backward: y = Σ_t shift_t(W_t·x) + b, so
-    /// ∂x = Σ_t W_tᵀ·unshift_t(g) and ∂W_t = Σ_pixels unshift_t(g)·xᵀ — both one matrix product over the 9·o stacked taps.</summary>
+    /// <summary>Tap form of a k×k, padding-k/2 conv with its backward: y = Σ_t shift_t(W_t·x) + b, so
+    /// ∂x = Σ_t W_tᵀ·unshift_t(g) and ∂W_t = Σ_pixels unshift_t(g)·xᵀ — both one matrix product over the k²·o stacked taps.</summary>
     private sealed class TapForm : autograd.SingleTensorFunction<TapForm>
     {
         public override string Name => nameof(TapForm);
@@ -68,18 +86,19 @@ public static class SrHeadConv
             var saved = ctx.get_saved_variables();
             Tensor x = saved[0], weight = saved[1];
             long b = x.shape[0], c = x.shape[1];
-            int o = checked((int)weight.shape[0]), h = checked((int)x.shape[2]), w = checked((int)x.shape[3]);
-            // Tap t = (ty, tx) read its map at (i + ty − 1, j + tx − 1): its gradient is g shifted back by that offset.
-            var padded = nn.functional.pad(grad_output, [1, 1, 1, 1]);
-            var perTapGrad = new List<Tensor>(9);
-            for (int ty = 0; ty < 3; ty++)
-                for (int tx = 0; tx < 3; tx++)
-                    perTapGrad.Add(padded[.., .., (2 - ty)..(2 - ty + h), (2 - tx)..(2 - tx + w)]);
-            var stacked = cat(perTapGrad, dim: 1);                                           // [B, 9·o, H, W], (ty, tx, o)
-            var perTap = weight.permute(2, 3, 0, 1).reshape(9 * o, c, 1, 1);                 // as in the forward
-            var gradX = nn.functional.conv2d(stacked, perTap.permute(1, 0, 2, 3));           // [B, c, H, W]
-            var gradPerTap = matmul(stacked.reshape(b, 9 * o, h * w), x.reshape(b, c, h * w).transpose(1, 2)).sum(dim: 0);   // [9·o, c]
-            var gradWeight = gradPerTap.view(3, 3, o, c).permute(2, 3, 0, 1).contiguous();     // [o, c, 3, 3]
+            int o = checked((int)weight.shape[0]), k = checked((int)weight.shape[2]), p = k / 2;
+            int h = checked((int)x.shape[2]), w = checked((int)x.shape[3]);
+            // Tap t = (ty, tx) read its map at (i + ty − p, j + tx − p): its gradient is g shifted back by that offset.
+            var padded = nn.functional.pad(grad_output, [p, p, p, p]);
+            var perTapGrad = new List<Tensor>(k * k);
+            for (int ty = 0; ty < k; ty++)
+                for (int tx = 0; tx < k; tx++)
+                    perTapGrad.Add(padded[.., .., (2 * p - ty)..(2 * p - ty + h), (2 * p - tx)..(2 * p - tx + w)]);
+            var stacked = cat(perTapGrad, dim: 1).view(b, k * k * o, h * w);                     // (ty, tx, o)
+            var perTap = weight.permute(2, 3, 0, 1).reshape(k * k * o, c);                      // as in the forward
+            var gradX = matmul(perTap.t(), stacked).view(b, c, h, w);
+            var gradPerTap = matmul(stacked, x.reshape(b, c, h * w).transpose(1, 2)).sum(dim: 0);   // [k²·o, c]
+            var gradWeight = gradPerTap.view(k, k, o, c).permute(2, 3, 0, 1).contiguous();     // [o, c, k, k]
             var gradBias = grad_output.sum([0, 2, 3]);
             return [gradX, gradWeight, gradBias];
         }

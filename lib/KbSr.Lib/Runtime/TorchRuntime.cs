@@ -49,6 +49,7 @@ public static class TorchRuntime
             }
             if (int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int threads) && threads > 0)
                 set_num_threads(threads);
+            OneDnnCheck.Apply();
             _initialized = true;
         }
     }

@@ -73,6 +73,25 @@ public sealed class BaselineCliTests : IDisposable
         Assert.Equal(1 + 10, File.ReadAllLines(prefix + "-paired.csv").Length);   // KB-SR vs the 10 other rows
     }
 
+    /// <summary>A non-blind network has no kernel estimate, so its validation log's kernel error is NaN; the card writes
+    /// null for it (JSON has no NaN) and names the Small-sized preset, not "a modified Paper one".</summary>
+    [Fact]
+    public async Task Export_OfANonBlindRun_NamesItsPreset_AndWritesNullForTheUndefinedKernelError()
+    {
+        await Train("srmd-nf-test", "srmd-validated", 2, "--set", "validateEvery=2", "--set", "validationImages=1", "--set", "validationSigmas=[2.6]");
+        string run = Path.Combine(_root, "srmd-validated");
+        Assert.Contains("NaN", File.ReadAllLines(Path.Combine(run, "validation.csv"))[1]);
+        string target = Path.Combine(_root, "srmd.ckpt");
+        var (code, stdout, stderr) = await CliProcess.RunAsync(["export", run, "--out", target]);
+        Assert.True(code == 0, $"export exit {code}\n{stdout}\n{stderr}");
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(target, ".json")))!;
+        Assert.Equal("srmd-nf-test", card["preset"]!.GetValue<string>());
+        var validation = card["lastValidation"]!.AsObject();
+        Assert.True(validation.ContainsKey("kernel_l1"));
+        Assert.Null(validation["kernel_l1"]);
+        Assert.InRange(validation["psnr_y"]!.GetValue<double>(), 5, 60);
+    }
+
     [Fact]
     public async Task ModelSummary_OfAPaperPreset_PrintsTheHandCountedTotalAndFlopsPerLrPixel()
     {

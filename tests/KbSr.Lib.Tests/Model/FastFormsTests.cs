@@ -81,13 +81,16 @@ public sealed class FastFormsTests : IDisposable
         Assert.Equal(expected, Blur.SmoothSize(size));
 
     [Theory]
-    [InlineData(16, 13, 9)]
-    [InlineData(64, 7, 11)]
-    public void SrHeadTaps_EqualsTheThreeByThreeConv(int channels, int h, int w)
+    [InlineData(16, 3, 13, 9)]
+    [InlineData(64, 3, 7, 11)]
+    [InlineData(32, 5, 12, 7)]    // SRCNN's reconstruction
+    [InlineData(40, 9, 10, 13)]   // SRResNet's and SFTMD's output conv
+    [InlineData(8, 9, 5, 6)]      // a kernel wider than the image
+    public void SrHeadTaps_EqualsTheConv(int channels, int k, int h, int w)
     {
         using var scope = NewDisposeScope();
         var x = randn(2, channels, h, w);
-        var weight = randn(3, channels, 3, 3) * 0.1;
+        var weight = randn(3, channels, k, k) * 0.1;
         var bias = randn(3);
         // Literal and tap forms side by side (the switch picks the tap form only without autograd).
         var seed = randn(2, 3, h, w);
@@ -98,7 +101,7 @@ public sealed class FastFormsTests : IDisposable
             y.backward([seed]);
             return leaves.Select(l => l.grad!.clone()).ToArray();
         }
-        var literal = Grads((a, b, c) => nn.functional.conv2d(a, b, c, padding: [1, 1]), out var yLiteral);
+        var literal = Grads((a, b, c) => nn.functional.conv2d(a, b, c, padding: [k / 2, k / 2]), out var yLiteral);
         // Both the plain tap form (autograd) and the one with the hand-written backward (what training runs).
         foreach (var (form, f) in new (string, Func<Tensor, Tensor, Tensor, Tensor>)[] { ("taps", SrHeadConv.Taps), ("taps + backward", SrHeadConv.TapsWithGradient) })
         {

@@ -56,6 +56,6 @@ public sealed class Sftmd : nn.Module<Tensor, Tensor, Tensor>, INonBlindNetwork
         var x = feature;
         foreach (var block in blocks) x = block.call(x, maps);
         x = conv_mid.call(sft.call(x + feature, maps));
-        return output.call(upsample.call(x));
+        return SrHeadConv.Apply(output, upsample.call(x));   // 9×9 to RGB at HR size: the tap form
     }
 }

@@ -43,6 +43,6 @@ public sealed class SrResNetConcat : nn.Module<Tensor, Tensor, Tensor>, INonBlin
         BaselineChecks.Input(lr, code, Config);
         var feature = head_act.call(head.call(KernelCodeMaps.Concat(lr, code)));
         var x = body_conv.call(blocks.call(feature)) + feature;                     // SRResNet's long skip
-        return output.call(upsample.call(x));
+        return SrHeadConv.Apply(output, upsample.call(x));   // 9×9 to RGB at HR size: the tap form
     }
 }

@@ -44,6 +44,6 @@ public sealed class SrcnnCab : nn.Module<Tensor, Tensor, Tensor>, INonBlindNetwo
         BaselineChecks.Input(lr, code, Config);
         var upsampled = Bicubic.Resize(lr, Config.Scale);                        // SRCNN's input: bicubic ×s
         var x = extract_act.call(extract.call(KernelCodeMaps.Concat(upsampled, code)));
-        return reconstruct.call(map_act.call(map.call(x)));
+        return SrHeadConv.Apply(reconstruct, map_act.call(map.call(x)));   // 5×5 to RGB at HR size: the tap form
     }
 }
