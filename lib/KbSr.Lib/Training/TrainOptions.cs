@@ -167,6 +167,10 @@ public sealed record TrainOptions
         {
             throw new FormatException($"{source}: not valid training options: {e.Message}", e);
         }
+        catch (ArgumentException e)   // Validate: a value out of range; name the file it came from
+        {
+            throw new FormatException($"{source}: {e.Message}", e);
+        }
     }
 }
 

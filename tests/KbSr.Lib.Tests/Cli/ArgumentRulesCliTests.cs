@@ -35,6 +35,28 @@ public sealed class ArgumentRulesCliTests : IDisposable
         Assert.DoesNotContain("   at ", stderr);
     }
 
+    /// <summary>A training-options file given with --config: unreadable JSON and an out-of-range value are both refused
+    /// with the file's path in the message, before any folder is made.</summary>
+    [Theory]
+    [InlineData("{ \"steps\": 10, ", "not valid training options")]
+    [InlineData("{ \"steps\": -5 }", "steps must be")]
+    public async Task Train_WithABadConfigFile_NamesTheFile(string json, string expected)
+    {
+        string folder = Directory.CreateTempSubdirectory("kbsr-config-").FullName;
+        try
+        {
+            string file = Path.Combine(folder, "options.json");
+            File.WriteAllText(file, json);
+            string run = Path.Combine(folder, "run");
+            var (code, stdout, stderr) = await CliProcess.RunAsync(["train", "--config", file, "--data", "Set5", "--out", run], 300);
+            Assert.NotEqual(0, code);
+            Assert.Contains(file, stderr);
+            Assert.Contains(expected, stderr, StringComparison.OrdinalIgnoreCase);
+            Assert.False(Directory.Exists(run), "a refused run must not leave a folder");
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
     [Fact]
     public async Task Eval_WithABadImage_WritesWhatFinishedAndNamesIt_AndKeepGoingSkipsIt()
     {
