@@ -31,11 +31,12 @@ internal static class EvalCommand
         var keepGoing = new Option<bool>("--keep-going") { Description = "Skip images that cannot be evaluated (listed in the tables, {out}-skipped.csv and here) instead of stopping; exit code 1 when any was skipped" };
         var noBicubic = new Option<bool>("--no-bicubic") { Description = "Leave out the bicubic baseline row" };
         var tile = new Option<int>("--tile") { Description = $"Tile side in LR pixels for large images (0 = whole images, else ≥ {ArgumentRules.MinTile})" };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from {out}-journal.csv (same weights and arguments), evaluating only what it lacks" };
         var output = new Option<string>("--out") { Description = "Prefix of the .md/.csv files written", DefaultValueFactory = _ => "out/eval" };
         var device = CommonOptions.Device();
         var command = new Command("eval", "Evaluate trained networks against bicubic on Set5/Set14/BSDS100 × σ")
         {
-            weights, sets, sigmas, protocol, data, lrDir, saveImages, maxImages, keepGoing, noBicubic, tile, output, device, estimator, reference, resamples,
+            weights, sets, sigmas, protocol, data, lrDir, saveImages, maxImages, keepGoing, noBicubic, tile, output, resume, device, estimator, reference, resamples,
         };
         command.SetAction(parse =>
         {
@@ -50,11 +51,13 @@ internal static class EvalCommand
             string prefix = parse.GetValue(output)!;
             var target = TorchRuntime.SelectDevice(parse.GetValue(device));
             var methods = new List<ISuperResolver>();
+            var files = new List<(string, string)>();   // weight files, for the journal's fingerprint
             int scale = 0, kernelSize = 0;
             IKernelEstimator? kernelEstimator = null;
             if (parse.GetValue(estimator) is { } estimatorPath)
             {
                 var (_, estimatorNet, estimatorPca) = ModelFiles.LoadAny(estimatorPath, target);
+                files.Add(("kernel estimator", ModelFiles.Split(estimatorPath).Path));
                 kernelEstimator = estimatorNet is Ikc ikc && estimatorPca is not null
                     ? new IkcKernelEstimator(ikc, estimatorPca)
                     : throw new ArgumentException($"--kernel-estimator {estimatorPath}: expected IKC weights with their kernel PCA; got {estimatorNet.Config.Model}");
@@ -63,6 +66,7 @@ internal static class EvalCommand
             foreach (string spec in parse.GetValue(weights)!.SelectMany(CommonOptions.List))
             {
                 var (name, net, pca) = ModelFiles.LoadAny(spec, target);
+                files.Add((name, ModelFiles.Split(spec).Path));
                 if (scale != 0 && (scale != net.Config.Scale || kernelSize != net.Config.KernelSize))
                     throw new ArgumentException($"{spec}: ×{net.Config.Scale}, k={net.Config.KernelSize} differs from the other networks (×{scale}, k={kernelSize})");
                 (scale, kernelSize) = (net.Config.Scale, net.Config.KernelSize);
@@ -78,6 +82,9 @@ internal static class EvalCommand
             var options = new EvalOptions(CommonOptions.List(parse.GetValue(sets)!), sigmaValues,
                 scale, kernelSize, parse.GetValue(data), parse.GetValue(lrDir), Gaussian8: kind == "gaussian8", MaxImages: imageLimit);
             options.Validate();
+            using var journal = EvalJournal.Open(prefix, EvalFingerprint.For(options, methods.Select(m => m.Name), files, tileSize), parse.GetValue(resume));
+            if (journal.Restored > 0) Console.WriteLine($"resuming: {journal.Restored} image × σ evaluations read back from {journal.FilePath}");
+            else if (parse.GetValue(resume)) Console.WriteLine($"--resume: no journal of an earlier run at {journal.FilePath}; starting from the first image");
             var clock = Stopwatch.StartNew();
             int done = 0;
             var progress = new ProgressLine("image × σ evaluated", options.Sets.Sum(set =>
@@ -89,6 +96,7 @@ internal static class EvalCommand
             {
                 SaveImagesTo = parse.GetValue(saveImages),
                 KeepGoing = parse.GetValue(keepGoing),
+                Journal = journal,
                 OnImage = rows => progress.Report(++done),
                 OnSkipped = skip => Console.Error.WriteLine($"skipped {skip.Set}/{Path.GetFileName(skip.File)}: {skip.Reason}"),
             };
@@ -100,11 +108,13 @@ internal static class EvalCommand
                 progress.Done();
                 Report(e.Partial, prefix, clock);
                 Console.Error.WriteLine($"kbsr eval: {e.Message}");
-                Console.Error.WriteLine("the files above hold the evaluations finished before it; --keep-going skips such images");
+                Console.Error.WriteLine("the files above hold the evaluations finished before it; --keep-going skips such images, " +
+                                        $"and --resume continues from {journal.FilePath} without redoing them");
                 return 1;
             }
             progress.Done();
             Report(results, prefix, clock);
+            journal.Complete();   // the tables are written: nothing left to resume
             string? referenceName = parse.GetValue(reference) ?? firstKbSr;
             if (referenceName is not null && referenceName != "none" && results.Images.Count > 0)
             {

@@ -28,7 +28,8 @@ internal static class ModelFiles
         return (name, net, checkpoint.Pca);   // the checkpoint owns only the PCA, which now passes to the caller
     }
 
-    private static (string Name, string Path) Split(string spec)
+    /// <summary>The table name and file of <c>PATH</c> or <c>NAME=PATH</c>.</summary>
+    public static (string Name, string Path) Split(string spec)
     {
         int eq = spec.IndexOf('=');
         string path = eq > 0 ? spec[(eq + 1)..] : spec;

@@ -116,7 +116,7 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
     /// <summary>Summary as CSV (long format: one line per method × set × σ).</summary>
     public string SummaryCsv()
     {
-        var sb = new StringBuilder("method,set,sigma,images,psnr_y,ssim_y,kernel_l1,kernel_mse,stage_psnr_y\n");
+        var sb = new StringBuilder(EvalSummaryCsv.Header).Append('\n');
         foreach (var r in Summary())
             sb.AppendLine(string.Join(",", Csv(r.Method), Csv(r.Set), r.SigmaLabel, r.Images.ToString(Inv),
                 r.PsnrY.ToString("R", Inv), r.SsimY.ToString("R", Inv), Opt(r.KernelL1), Opt(r.KernelMse),
@@ -127,11 +127,8 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
     /// <summary>Every image's scores as CSV.</summary>
     public string ImagesCsv()
     {
-        var sb = new StringBuilder("method,set,sigma,image,psnr_y,ssim_y,kernel_l1,kernel_mse,stage_psnr_y\n");
-        foreach (var r in Images)
-            sb.AppendLine(string.Join(",", Csv(r.Method), Csv(r.Set), SigmaLabel(r.Sigma), Csv(r.Image),
-                r.PsnrY.ToString("R", Inv), r.SsimY.ToString("R", Inv), Opt(r.KernelL1), Opt(r.KernelMse),
-                r.StagePsnrY is null ? "" : string.Join(";", r.StagePsnrY.Select(v => v.ToString("0.####", Inv)))));
+        var sb = new StringBuilder(ImageScoreCsv.Header).Append('\n');
+        foreach (var r in Images) sb.AppendLine(ImageScoreCsv.Format(r));
         return sb.ToString();
     }
 
@@ -164,5 +161,5 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         : count.ToString(Inv);
 
     private static string Opt(double? v) => v?.ToString("R", Inv) ?? "";
-    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    private static string Csv(string s) => ImageScoreCsv.Quote(s);
 }

@@ -26,6 +26,10 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
     /// <summary>Called after each image × σ with the scores just computed (for progress bars).</summary>
     public Action<IReadOnlyList<ImageScore>>? OnImage { get; init; }
 
+    /// <summary>If set, every image × σ is recorded here as it finishes, and those it already holds (a resumed run) are
+    /// taken from it instead of being evaluated again. The caller completes or keeps it.</summary>
+    public EvalJournal? Journal { get; init; }
+
     /// <summary>If set, SR images are written here as PNG ({method}/{set}/x{s}_sigma{σ}/{image}.png).</summary>
     public string? SaveImagesTo { get; init; }
 
@@ -51,15 +55,25 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
             if (options.MaxImages > 0) files = files.Take(options.MaxImages).ToList();
             foreach (string file in files)
             {
+                string name = Path.GetFileNameWithoutExtension(file);
                 double? at = null;
                 try
                 {
-                    var hrImage = ImageFile.Read(file).ModCrop(options.Scale);
-                    options.CheckSize(hrImage, file);
+                    RgbImage? hrImage = null;    // read only when some σ of this image is not in the journal
                     foreach (double sigma in options.EffectiveSigmas)
                     {
-                        at = sigma;
-                        var step = EvaluateOne(set, file, hrImage, sigma, methods);
+                        var step = Journal?.Find(set, name, sigma);
+                        if (step is null)
+                        {
+                            if (hrImage is null)
+                            {
+                                hrImage = ImageFile.Read(file).ModCrop(options.Scale);
+                                options.CheckSize(hrImage, file);
+                            }
+                            at = sigma;
+                            step = EvaluateOne(set, file, hrImage, sigma, methods);
+                            Journal?.Append(step);
+                        }
                         scores.AddRange(step);
                         OnImage?.Invoke(step);
                     }

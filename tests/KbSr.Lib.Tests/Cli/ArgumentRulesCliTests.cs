@@ -70,7 +70,7 @@ public sealed class ArgumentRulesCliTests : IDisposable
             string weights = Path.Combine(_root, "test.ckpt");
             using (var net = new KbSrNet(KbSrConfig.Test)) Checkpoint.Save(weights, net, new TrainingState());
 
-            string prefix = Path.Combine(_root, "stopped");
+            string prefix = Path.Combine(_root, "stopped"), stopped = prefix;
             var (code, stdout, stderr) = await CliProcess.RunAsync(
                 ["eval", "--weights", "net=" + weights, "--sets", "Mixed", "--sigmas", "1.3", "--data", data, "--out", prefix], 300);
             Assert.True(code == 1, $"exit {code}\n{stdout}\n{stderr}");
@@ -87,6 +87,18 @@ public sealed class ArgumentRulesCliTests : IDisposable
             Assert.Equal(5, File.ReadAllLines(prefix + "-images.csv").Length);
             Assert.Contains("Mixed,c.png,,skipped,", File.ReadAllText(prefix + "-skipped.csv"));
             Assert.Contains("Skipped 1 image(s)", File.ReadAllText(prefix + ".md"));
+
+            // The stopped run's journal holds a and b: a plain rerun refuses to drop it; --resume (c repaired) evaluates c only.
+            string[] again = ["eval", "--weights", "net=" + weights, "--sets", "Mixed", "--sigmas", "1.3", "--data", data, "--out", stopped];
+            (code, stdout, stderr) = await CliProcess.RunAsync(again, 300);
+            Assert.True(code != 0, $"exit {code}\n{stdout}\n{stderr}");
+            Assert.Contains("pass --resume to continue it", stderr);
+            File.WriteAllBytes(bad, png);
+            (code, stdout, stderr) = await CliProcess.RunAsync([.. again, "--resume"], 300);
+            Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+            Assert.Contains("resuming: 2 image × σ evaluations read back", stdout);
+            Assert.Equal(["a", "a", "b", "b", "c", "c"], File.ReadAllLines(stopped + "-images.csv").Skip(1).Select(l => l.Split(',')[3]));
+            Assert.False(File.Exists(stopped + "-journal.csv"));
         }
         finally { Directory.Delete(data, recursive: true); }
     }

@@ -36,6 +36,25 @@ public class EvalResultsTests
     }
 
     [Fact]
+    public void EvalSummaryCsv_ReadsBackTheSummaryItWrote_QuotedMethodNamesIncluded()
+    {
+        var results = Sample();
+        string path = Path.Combine(Directory.CreateTempSubdirectory("kbsr-summary-").FullName, "t.csv");
+        File.WriteAllText(path, results.SummaryCsv());
+        var back = EvalSummaryCsv.Read(path);
+        var row = back.Single(r => r.Method == "KB-SR, small" && r.Set == "SetB" && r.SigmaLabel == "1.3");
+        var written = results.Summary().Single(r => r.Method == row.Method && r.Set == row.Set && r.SigmaLabel == row.SigmaLabel);
+        Assert.Equal(2, row.Images);
+        Assert.Equal(33.3, row.PsnrY, 12);
+        // Written "R": the very doubles come back.
+        Assert.Equal((written.PsnrY, written.SsimY, written.KernelL1), (row.PsnrY, row.SsimY, row.KernelL1));
+        Assert.Equal(results.Summary().Select(r => (r.Method, r.Set, r.SigmaLabel, r.PsnrY)), back.Select(r => (r.Method, r.Set, r.SigmaLabel, r.PsnrY)));
+        File.WriteAllText(path, "method,set\nx,y\n");
+        Assert.Contains("not an evaluation summary", Assert.Throws<InvalidDataException>(() => EvalSummaryCsv.Read(path)).Message);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
     public void ToMarkdown_HasOneRowPerMethodAndSetSlashSetCells()
     {
         string md = Sample().ToMarkdown();
