@@ -28,6 +28,7 @@ internal static class EvalCommand
         var lrDir = new Option<string?>("--lr-dir") { Description = "Evaluate on LR files from this folder (layout of `kbsr synth`) instead of synthesising" };
         var saveImages = new Option<string?>("--save-images") { Description = "Write SR images (and estimated kernels) under this folder" };
         var maxImages = new Option<int>("--max-images") { Description = "Only the first N images of each set (0 = all)" };
+        var centerCrop = new Option<int>("--center-crop") { Description = "Evaluate the centred N×N HR window of each image (N a multiple of the scale; 0 = whole images), e.g. the training patch size" };
         var keepGoing = new Option<bool>("--keep-going") { Description = "Skip images that cannot be evaluated (listed in the tables, {out}-skipped.csv and here) instead of stopping; exit code 1 when any was skipped" };
         var noBicubic = new Option<bool>("--no-bicubic") { Description = "Leave out the bicubic baseline row" };
         var tile = new Option<int>("--tile") { Description = $"Tile side in LR pixels for large images (0 = whole images, else ≥ {ArgumentRules.MinTile})" };
@@ -36,7 +37,7 @@ internal static class EvalCommand
         var device = CommonOptions.Device();
         var command = new Command("eval", "Evaluate trained networks against bicubic on Set5/Set14/BSDS100 × σ")
         {
-            weights, sets, sigmas, protocol, data, lrDir, saveImages, maxImages, keepGoing, noBicubic, tile, output, resume, device, estimator, reference, resamples,
+            weights, sets, sigmas, protocol, data, lrDir, saveImages, maxImages, centerCrop, keepGoing, noBicubic, tile, output, resume, device, estimator, reference, resamples,
         };
         command.SetAction(parse =>
         {
@@ -80,7 +81,8 @@ internal static class EvalCommand
             }
             if (!parse.GetValue(noBicubic)) methods.Insert(0, new BicubicUpsampler());
             var options = new EvalOptions(CommonOptions.List(parse.GetValue(sets)!), sigmaValues,
-                scale, kernelSize, parse.GetValue(data), parse.GetValue(lrDir), Gaussian8: kind == "gaussian8", MaxImages: imageLimit);
+                scale, kernelSize, parse.GetValue(data), parse.GetValue(lrDir), Gaussian8: kind == "gaussian8", MaxImages: imageLimit,
+                CenterCrop: parse.GetValue(centerCrop));
             options.Validate();
             using var journal = EvalJournal.Open(prefix, EvalFingerprint.For(options, methods.Select(m => m.Name), files, tileSize), parse.GetValue(resume));
             if (journal.Restored > 0) Console.WriteLine($"resuming: {journal.Restored} image × σ evaluations read back from {journal.FilePath}");

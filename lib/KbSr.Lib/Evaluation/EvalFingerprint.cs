@@ -6,7 +6,7 @@ namespace KbSr.Evaluation;
 
 /// <summary>
 /// What makes two evaluation runs the same run: the methods (names in order, and the SHA-256 of every weight file),
-/// the test sets' folders, the σ, the protocol, scale, kernel size, image limit, LR folder and tiling. An evaluation
+/// the test sets' folders, the σ, the protocol, scale, kernel size, image limit, centre crop, LR folder and tiling. An evaluation
 /// journal (<see cref="EvalJournal"/>) is resumed only under the fingerprint it was written with, so a resumed table
 /// never mixes scores of different weights or inputs.
 /// </summary>
@@ -36,6 +36,7 @@ public sealed class EvalFingerprint
         fields.Add(new("scale", options.Scale.ToString(inv)));
         fields.Add(new("kernel size", options.KernelSize.ToString(inv)));
         fields.Add(new("max images", options.MaxImages.ToString(inv)));
+        fields.Add(new("center crop", options.CenterCrop.ToString(inv)));
         fields.Add(new("lr dir", options.LrDir is null ? "none" : Path.GetFullPath(options.LrDir)));
         fields.Add(new("tile", tile.ToString(inv)));
         return new EvalFingerprint(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ReplaceLineEndings(" "))).ToList());

@@ -13,6 +13,8 @@ namespace KbSr.Evaluation;
 /// <param name="Gaussian8">The community's Gaussian8 ×4 protocol: every image × σ ∈ {1.8 … 3.2};
 /// tables then report one averaged "g8" column per set.</param>
 /// <param name="MaxImages">Evaluate only the first N images of each set (0 = all); for smoke runs.</param>
+/// <param name="CenterCrop">Evaluate the centred N×N HR window of each image (a side shorter than N is kept whole; N a
+/// multiple of the scale; 0 = whole images): to see how a network trained on patches behaves at the patch size.</param>
 public sealed record EvalOptions(
     IReadOnlyList<string> Sets,
     IReadOnlyList<double> Sigmas,
@@ -21,7 +23,8 @@ public sealed record EvalOptions(
     string? DataRoot = null,
     string? LrDir = null,
     bool Gaussian8 = false,
-    int MaxImages = 0)
+    int MaxImages = 0,
+    int CenterCrop = 0)
 {
     /// <summary>The σ of the Gaussian8 protocol: 1.8, 2.0, …, 3.2.</summary>
     public static IReadOnlyList<double> Gaussian8Sigmas { get; } = [1.8, 2.0, 2.2, 2.4, 2.6, 2.8, 3.0, 3.2];
@@ -54,12 +57,25 @@ public sealed record EvalOptions(
                 $"{min}×{min} (a {KernelSize}×{KernelSize} kernel, and the {Ssim.WindowSize}×{Ssim.WindowSize} SSIM window after a {Scale}-pixel border shave)");
     }
 
+    /// <summary>The centred <see cref="CenterCrop"/> window of a mod-cropped HR image (the image itself when 0); its sides stay
+    /// multiples of the scale.</summary>
+    public RgbImage ApplyCenterCrop(RgbImage hr)
+    {
+        if (CenterCrop == 0) return hr;
+        int width = Math.Min(CenterCrop, hr.Width), height = Math.Min(CenterCrop, hr.Height);
+        return width == hr.Width && height == hr.Height ? hr : hr.Crop((hr.Width - width) / 2, (hr.Height - height) / 2, width, height);
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the offending value.</summary>
     public void Validate()
     {
         if (Sets.Count == 0) throw new ArgumentException("no test set given");
         if (Sigmas.Count == 0 && !Gaussian8) throw new ArgumentException("no σ given");
         foreach (double sigma in Sigmas) CheckSigma(sigma, "--sigmas");
+        if (CenterCrop != 0 && (CenterCrop < MinHrSide || CenterCrop % Scale != 0))
+            throw new ArgumentException($"--center-crop {CenterCrop}: expected 0 (whole images) or a multiple of the scale {Scale} of at least {MinHrSide}");
+        if (CenterCrop != 0 && LrDir is not null)
+            throw new ArgumentException("--center-crop cannot be combined with --lr-dir: the LR files were made from whole images");
         if (MaxImages < 0) throw new ArgumentException($"--max-images {MaxImages}: expected a positive count (or 0 = every image)");
         if (KernelSize < 1 || KernelSize % 2 == 0) throw new ArgumentException($"kernel size {KernelSize}: expected a positive odd number");
         if (Scale < 1) throw new ArgumentException($"scale {Scale}: expected ≥ 1");

@@ -67,7 +67,7 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
                         {
                             if (hrImage is null)
                             {
-                                hrImage = ImageFile.Read(file).ModCrop(options.Scale);
+                                hrImage = options.ApplyCenterCrop(ImageFile.Read(file).ModCrop(options.Scale));
                                 options.CheckSize(hrImage, file);
                             }
                             at = sigma;

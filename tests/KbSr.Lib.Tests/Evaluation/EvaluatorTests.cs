@@ -214,6 +214,33 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void Evaluator_WithCenterCrop_ScoresTheCentredWindow_AsIfThatWereTheImage()
+    {
+        // a is 50×42 → mod-crop 48×40 → its centred 24×24 window starts at (12, 8); b is 46×39 → 44×36 → (10, 6).
+        var images = EvalTestData.TwoImages();
+        string root = EvalTestData.MakeRoot("Two", images);
+        string cropped = EvalTestData.MakeRoot("Two", ("a", images[0].Image.Crop(12, 8, 24, 24)), ("b", images[1].Image.Crop(10, 6, 24, 24)));
+        try
+        {
+            var windowed = new Evaluator(new EvalOptions(["Two"], [1.3], Scale: 4, DataRoot: root, CenterCrop: 24)).Run([new BicubicUpsampler()]);
+            var whole = new Evaluator(new EvalOptions(["Two"], [1.3], Scale: 4, DataRoot: cropped)).Run([new BicubicUpsampler()]);
+            Assert.Equal(whole.ImagesCsv(), windowed.ImagesCsv());
+            var full = new Evaluator(new EvalOptions(["Two"], [1.3], Scale: 4, DataRoot: root)).Run([new BicubicUpsampler()]);
+            Assert.NotEqual(full.Images[0].PsnrY, windowed.Images[0].PsnrY);
+            // A window larger than a side keeps that side whole: 44 wide → 44 × 36 for b, so the same as no crop.
+            var wide = new Evaluator(new EvalOptions(["Two"], [1.3], Scale: 4, DataRoot: root, CenterCrop: 48)).Run([new BicubicUpsampler()]);
+            Assert.Equal(full.Images[1].PsnrY, wide.Images[1].PsnrY);
+            Assert.Contains("--center-crop 26", Assert.Throws<ArgumentException>(() => new EvalOptions(["Two"], [1.3], CenterCrop: 26).Validate()).Message);
+            Assert.Contains("--lr-dir", Assert.Throws<ArgumentException>(() => new EvalOptions(["Two"], [1.3], LrDir: root, CenterCrop: 24).Validate()).Message);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+            Directory.Delete(cropped, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Evaluator_Run_LeavesNoLiveTensors()
     {
         string root = EvalTestData.MakeRoot("Tiny", EvalTestData.TwoImages());
