@@ -12,7 +12,14 @@ namespace KbSr.Evaluation;
 /// </summary>
 public sealed class EvalFingerprint
 {
-    private EvalFingerprint(IReadOnlyList<KeyValuePair<string, string>> fields) => Fields = fields;
+    private EvalFingerprint(IReadOnlyList<KeyValuePair<string, string>> fields, IReadOnlyList<string> methods)
+    {
+        Fields = fields;
+        Methods = methods;
+    }
+
+    /// <summary>The methods' table names, in evaluation order: a journal's image × σ is complete when each has its row.</summary>
+    public IReadOnlyList<string> Methods { get; }
 
     /// <summary>Ordered (field, value) pairs; values hold no line breaks.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Fields { get; }
@@ -24,9 +31,10 @@ public sealed class EvalFingerprint
     public static EvalFingerprint For(EvalOptions options, IEnumerable<string> methods, IEnumerable<(string Name, string Path)> files, int tile = 0)
     {
         var inv = CultureInfo.InvariantCulture;
+        var names = methods.ToList();
         var fields = new List<KeyValuePair<string, string>>
         {
-            new("methods", string.Join(" | ", methods)),
+            new("methods", string.Join(" | ", names)),
         };
         foreach (var (name, path) in files)
             fields.Add(new($"sha256 {name}", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))));
@@ -39,13 +47,13 @@ public sealed class EvalFingerprint
         fields.Add(new("center crop", options.CenterCrop.ToString(inv)));
         fields.Add(new("lr dir", options.LrDir is null ? "none" : Path.GetFullPath(options.LrDir)));
         fields.Add(new("tile", tile.ToString(inv)));
-        return new EvalFingerprint(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ReplaceLineEndings(" "))).ToList());
+        return new EvalFingerprint(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ReplaceLineEndings(" "))).ToList(), names);
     }
 
     /// <summary>Reads the fields back from journal lines <c># field: value</c>.</summary>
     internal static EvalFingerprint Parse(IEnumerable<string> lines) =>
         new(lines.Select(l => l[2..]).Select(l => l.Split(": ", 2)).Where(p => p.Length == 2)
-            .Select(p => new KeyValuePair<string, string>(p[0], p[1])).ToList());
+            .Select(p => new KeyValuePair<string, string>(p[0], p[1])).ToList(), []);   // compared field by field only
 
     internal IEnumerable<string> ToLines() => Fields.Select(f => $"# {f.Key}: {f.Value}");
 

@@ -38,9 +38,8 @@ public sealed class EvalJournal : IDisposable
     public static EvalJournal Open(string prefix, EvalFingerprint fingerprint, bool resume)
     {
         string path = PathFor(prefix);
-        var methods = fingerprint.Fields.First(f => f.Key == "methods").Value.Split(" | ");
         var done = new Dictionary<(string, string, double), IReadOnlyList<ImageScore>>();
-        var journal = new EvalJournal(path, methods, done);
+        var journal = new EvalJournal(path, fingerprint.Methods, done);
         if (File.Exists(path) && !resume)
             throw new IOException($"{path} holds the evaluations of an earlier run that did not finish: pass --resume to " +
                                   "continue it, or delete the file to start over");

@@ -23,9 +23,8 @@ public static class EvalSummaryCsv
                 if (f.Count != 9) throw new FormatException($"expected 9 fields; got {f.Count}");
                 rows.Add(new SummaryRow(f[0], f[1], f[2], (int)ImageScoreCsv.Number(f[3], "images"),
                     ImageScoreCsv.Number(f[4], "psnr_y"), ImageScoreCsv.Number(f[5], "ssim_y"),
-                    f[6].Length == 0 ? null : ImageScoreCsv.Number(f[6], "kernel_l1"),
-                    f[7].Length == 0 ? null : ImageScoreCsv.Number(f[7], "kernel_mse"),
-                    f[8].Length == 0 ? null : f[8].Split(';').Select(v => ImageScoreCsv.Number(v, "stage_psnr_y")).ToList()));
+                    ImageScoreCsv.OptionalNumber(f[6], "kernel_l1"), ImageScoreCsv.OptionalNumber(f[7], "kernel_mse"),
+                    ImageScoreCsv.Stages(f[8])));
             }
             catch (FormatException e) { throw new InvalidDataException($"{path}, line {i + 1}: {e.Message}", e); }
         }

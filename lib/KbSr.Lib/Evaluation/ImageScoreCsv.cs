@@ -25,13 +25,18 @@ public static class ImageScoreCsv
         var f = Fields(line);
         if (f.Count != 9) throw new FormatException($"expected 9 comma-separated fields ({Header}); got {f.Count}");
         return new ImageScore(f[0], f[1], Number(f[2], "sigma"), f[3], Number(f[4], "psnr_y"), Number(f[5], "ssim_y"),
-            f[6].Length == 0 ? null : Number(f[6], "kernel_l1"), f[7].Length == 0 ? null : Number(f[7], "kernel_mse"),
-            f[8].Length == 0 ? null : f[8].Split(';').Select(v => Number(v, "stage_psnr_y")).ToList());
+            OptionalNumber(f[6], "kernel_l1"), OptionalNumber(f[7], "kernel_mse"), Stages(f[8]));
     }
 
     public static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 
     private static string Optional(double? v) => v?.ToString("R", Inv) ?? "";
+
+    /// <summary>An empty field is a missing value.</summary>
+    internal static double? OptionalNumber(string s, string field) => s.Length == 0 ? null : Number(s, field);
+
+    /// <summary>Per-stage PSNRs, ';'-separated; empty = none.</summary>
+    internal static IReadOnlyList<double>? Stages(string s) => s.Length == 0 ? null : s.Split(';').Select(v => Number(v, "stage_psnr_y")).ToList();
 
     internal static double Number(string s, string field) =>
         double.TryParse(s, NumberStyles.Float, Inv, out double v) ? v : throw new FormatException($"{field} '{s}' is not a number");
