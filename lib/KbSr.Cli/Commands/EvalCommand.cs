@@ -19,7 +19,7 @@ internal static class EvalCommand
     {
         var weights = new Option<string[]>("--weights") { Description = "Checkpoint(s) of any registered network to evaluate; NAME=PATH sets the table name", Required = true, AllowMultipleArgumentsPerToken = true };
         var estimator = new Option<string?>("--kernel-estimator") { Description = "IKC weights whose Predictor estimates the kernel for a blind row of every non-blind network" };
-        var reference = new Option<string?>("--reference") { Description = "Row compared with every other by a paired bootstrap over images (default: the first KB-SR row; 'none' = no comparison)" };
+        var reference = new Option<string?>("--reference") { Description = "Row(s), comma-separated, each compared with every other by a paired bootstrap over images (default: the first KB-SR row; 'none' = no comparison)" };
         var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples of the paired comparison", DefaultValueFactory = _ => 10_000 };
         var sets = CommonOptions.Sets();
         var sigmas = CommonOptions.Sigmas("0.2,1.3,2.6");
@@ -80,6 +80,7 @@ internal static class EvalCommand
                 else methods.AddRange(SuperResolvers.For(net, pca, name, kernelEstimator));
             }
             if (!parse.GetValue(noBicubic)) methods.Insert(0, new BicubicUpsampler());
+            var referenceNames = References(parse.GetValue(reference), firstKbSr, methods.Select(m => m.Name).ToList());
             var options = new EvalOptions(CommonOptions.List(parse.GetValue(sets)!), sigmaValues,
                 scale, kernelSize, parse.GetValue(data), parse.GetValue(lrDir), Gaussian8: kind == "gaussian8", MaxImages: imageLimit,
                 CenterCrop: parse.GetValue(centerCrop));
@@ -117,10 +118,9 @@ internal static class EvalCommand
             progress.Done();
             Report(results, prefix, clock);
             journal.Complete();   // the tables are written: nothing left to resume
-            string? referenceName = parse.GetValue(reference) ?? firstKbSr;
-            if (referenceName is not null && referenceName != "none" && results.Images.Count > 0)
+            if (referenceNames.Count > 0 && results.Images.Count > 0)
             {
-                var paired = PairedBootstrap.Compare(results, referenceName, parse.GetValue(resamples));
+                var paired = referenceNames.SelectMany(r => PairedBootstrap.Compare(results, r, parse.GetValue(resamples))).ToList();
                 string markdown = PairedBootstrap.ToMarkdown(paired);
                 Console.WriteLine(markdown);
                 AtomicFile.WriteAllText(prefix + "-paired.md", markdown);
@@ -133,6 +133,19 @@ internal static class EvalCommand
             return results.Skipped.Count > 0 ? 1 : 0;
         });
         return command;
+    }
+
+    /// <summary>The rows of <c>--reference</c>, checked against the evaluated rows before an hour of evaluation, not after:
+    /// none given = the first KB-SR row (or none without one); "none" = no comparison.</summary>
+    internal static IReadOnlyList<string> References(string? given, string? firstKbSr, IReadOnlyList<string> methods)
+    {
+        if (given is null) return firstKbSr is null ? [] : [firstKbSr];
+        var names = CommonOptions.List(given);
+        if (names is ["none"]) return [];
+        foreach (string name in names)
+            if (!methods.Contains(name))
+                throw new ArgumentException($"--reference {name}: expected the name of an evaluated row ({string.Join(", ", methods)})");
+        return names.Distinct().ToList();
     }
 
     private static void Report(EvalResults results, string prefix, Stopwatch clock)

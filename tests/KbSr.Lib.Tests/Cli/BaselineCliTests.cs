@@ -49,7 +49,7 @@ public sealed class BaselineCliTests : IDisposable
         string prefix = Path.Combine(_root, "table");
         (code, stdout, stderr) = await CliProcess.RunAsync(
             ["eval", "--weights", .. weights, "--kernel-estimator", ikc, "--sets", "Set5", "--max-images", "1",
-             "--sigmas", "1.3", "--bootstrap", "200", "--out", prefix]);
+             "--sigmas", "1.3", "--bootstrap", "200", "--reference", "KB-SR,IKC", "--out", prefix]);
         Assert.True(code == 0, $"eval exit {code}\n{stdout}\n{stderr}");
         string md = File.ReadAllText(prefix + ".md");
         Assert.Contains("| method | params | MFLOP/LR px | σ=1.3 |", md);
@@ -70,7 +70,21 @@ public sealed class BaselineCliTests : IDisposable
         Assert.Contains("PSNR(**KB-SR**) − PSNR(method)", paired);
         Assert.Contains("| IKC |", paired);
         Assert.Contains("| sftmd (kernel by IKC Predictor) |", paired);
-        Assert.Equal(1 + 10, File.ReadAllLines(prefix + "-paired.csv").Length);   // KB-SR vs the 10 other rows
+        // Two references: KB-SR against the 10 other rows, then IKC against its 10 (KB-SR among them, the sign flipped).
+        Assert.Contains("PSNR(**IKC**) − PSNR(method)", paired);
+        var lines = File.ReadAllLines(prefix + "-paired.csv").Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(20, lines.Count);
+        double Mean(string reference, string method) =>
+            double.Parse(lines.Single(l => l[0] == reference && l[1] == method)[5], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(-Mean("KB-SR", "IKC"), Mean("IKC", "KB-SR"), 12);
+
+        // A reference that names no row is refused before anything is evaluated, with the rows listed.
+        (code, stdout, stderr) = await CliProcess.RunAsync(
+            ["eval", "--weights", .. weights, "--sets", "Set5", "--max-images", "1", "--sigmas", "1.3",
+             "--reference", "KB-SR,Nobody", "--out", Path.Combine(_root, "refused")]);
+        Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("--reference Nobody: expected the name of an evaluated row (bicubic, KB-SR,", stderr);
+        Assert.False(File.Exists(Path.Combine(_root, "refused-journal.csv")), "nothing may be evaluated before the check");
     }
 
     /// <summary>A non-blind network has no kernel estimate, so its validation log's kernel error is NaN; the card writes
