@@ -38,15 +38,7 @@ public sealed class ConnectionInfo
     /// <summary>A connection on free loopback ports with a fresh random key (used by the notebook runner).</summary>
     public static ConnectionInfo CreateLocal()
     {
-        var ports = new int[5];
-        var listeners = new System.Net.Sockets.TcpListener[5];
-        for (int i = 0; i < 5; i++)
-        {
-            listeners[i] = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            listeners[i].Start();
-            ports[i] = ((System.Net.IPEndPoint)listeners[i].LocalEndpoint).Port;
-        }
-        foreach (var l in listeners) l.Stop();
+        var ports = LoopbackPorts.Free(5);
         return new ConnectionInfo
         {
             ShellPort = ports[0], IopubPort = ports[1], StdinPort = ports[2], ControlPort = ports[3], HeartbeatPort = ports[4],
