@@ -16,6 +16,7 @@ public sealed class EvalJournal : IDisposable
     private readonly Dictionary<(string Set, string Image, double Sigma), IReadOnlyList<ImageScore>> _done;
     private readonly IReadOnlyList<string> _methods;
     private StreamWriter? _writer;
+    private KbSr.Training.RunLock? _guard;
 
     private EvalJournal(string path, IReadOnlyList<string> methods, Dictionary<(string, string, double), IReadOnlyList<ImageScore>> done)
     {
@@ -38,8 +39,20 @@ public sealed class EvalJournal : IDisposable
     public static EvalJournal Open(string prefix, EvalFingerprint fingerprint, bool resume)
     {
         string path = PathFor(prefix);
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        // Held from before the journal is read until the run ends: a second run on this prefix would rewrite the
+        // journal by rename, and the first would go on appending to the replaced file, its evaluations lost.
+        var guard = KbSr.Training.RunLock.Acquire(path + ".lock", busy: pid =>
+            $"{path}: process {pid} is evaluating into this journal; two runs must not write one --out — wait for it or stop it first");
+        try { return Open(path, fingerprint, resume, guard); }
+        catch { guard.Dispose(); throw; }
+    }
+
+    private static EvalJournal Open(string path, EvalFingerprint fingerprint, bool resume, KbSr.Training.RunLock guard)
+    {
         var done = new Dictionary<(string, string, double), IReadOnlyList<ImageScore>>();
-        var journal = new EvalJournal(path, fingerprint.Methods, done);
+        var journal = new EvalJournal(path, fingerprint.Methods, done) { _guard = guard };
         if (File.Exists(path) && !resume)
             throw new IOException($"{path} holds the evaluations of an earlier run that did not finish: pass --resume to " +
                                   "continue it, or delete the file to start over");
@@ -50,8 +63,6 @@ public sealed class EvalJournal : IDisposable
         text.AppendLine(ImageScoreCsv.Header);
         foreach (var rows in done.Values)
             foreach (var row in rows) text.AppendLine(ImageScoreCsv.Format(row, exact: true));
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
         AtomicFile.WriteAllText(path, text.ToString());
         journal._writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
         return journal;
@@ -83,6 +94,8 @@ public sealed class EvalJournal : IDisposable
     {
         _writer?.Dispose();
         _writer = null;
+        _guard?.Dispose();
+        _guard = null;
     }
 
     private void Restore(EvalFingerprint expected)

@@ -20,8 +20,9 @@ public sealed class RunLock : IDisposable
     private sealed record Owner(int Pid, long StartTicks, string Machine);
 
     /// <summary>Takes the lock at <paramref name="path"/>; throws an <see cref="IOException"/> naming the owner when
-    /// a live process holds it. <paramref name="log"/> hears about a stale lock being removed.</summary>
-    public static RunLock Acquire(string path, Action<string>? log = null)
+    /// a live process holds it. <paramref name="log"/> hears about a stale lock being removed. <paramref name="busy"/>
+    /// words the refusal for other owners than trainings (given the owner's process id).</summary>
+    public static RunLock Acquire(string path, Action<string>? log = null, Func<int, string>? busy = null)
     {
         var me = new Owner(Environment.ProcessId, LiveProcess.CurrentStartTicks, Environment.MachineName);
         string content = JsonSerializer.Serialize(me);
@@ -47,7 +48,7 @@ public sealed class RunLock : IDisposable
                     throw new IOException($"{folder} is locked by process {owner.Pid} on machine {owner.Machine} ({path}); " +
                                           "if that training is over, delete the lock file and try again");
                 if (owner is not null && LiveProcess.IsRunning(owner.Pid, owner.StartTicks))
-                    throw new IOException($"{folder}: process {owner.Pid} is training in this run folder ({path}); " +
+                    throw new IOException(busy?.Invoke(owner.Pid) ?? $"{folder}: process {owner.Pid} is training in this run folder ({path}); " +
                                           "two trainings must not write one run — wait for it or stop it first");
                 log?.Invoke($"removing stale lock {path} (process {owner?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} is gone)");
                 File.Delete(path);

@@ -48,6 +48,25 @@ public sealed class EvalJournalTests : IDisposable
         Assert.False(File.Exists(EvalJournal.PathFor(Prefix)));
     }
 
+    /// <summary>A second run on the prefix would rewrite the journal by rename and leave the first appending to the
+    /// replaced file: it is refused while the first is open, and the first's rows all reach the file on disk.</summary>
+    [Fact]
+    public void ASecondRunOnTheSamePrefix_IsRefusedWhileTheFirstRuns_AndTheFirstsRowsAreKept()
+    {
+        var options = Options(1.3);
+        var methods = new ISuperResolver[] { new BicubicUpsampler(), new Blind() };
+        string path = EvalJournal.PathFor(Prefix);
+        using (var first = EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: false))
+        {
+            var refused = Assert.Throws<IOException>(() => EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: true));
+            Assert.Contains($"{path}: process {Environment.ProcessId} is evaluating into this journal", refused.Message);
+            new Evaluator(options) { Journal = first }.Run(methods);
+        }
+        Assert.False(File.Exists(path + ".lock"));          // released with the journal
+        using (var resumed = EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: true))
+            Assert.Equal(3, resumed.Restored);              // a, b and c at σ 1.3, every one the first run wrote
+    }
+
     [Fact]
     public void ATornLastLine_AndAnImageSigmaMissingAMethod_AreEvaluatedAgain()
     {
