@@ -94,7 +94,7 @@ internal static class EvalCommand
             {
                 int n = KbSr.Imaging.ImageFile.ListImages(KbSr.Data.DataRoot.SetFolder(set, options.DataRoot)).Count;
                 return options.MaxImages > 0 ? Math.Min(n, options.MaxImages) : n;
-            }) * options.EffectiveSigmas.Count);
+            }) * options.EffectiveSigmas.Count, resumed: journal.Restored);
             var evaluator = new Evaluator(options, target)
             {
                 SaveImagesTo = parse.GetValue(saveImages),
