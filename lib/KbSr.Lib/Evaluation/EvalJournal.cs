@@ -1,4 +1,5 @@
 using System.Text;
+using KbSr.Runtime;
 
 namespace KbSr.Evaluation;
 
@@ -16,7 +17,7 @@ public sealed class EvalJournal : IDisposable
     private readonly Dictionary<(string Set, string Image, double Sigma), IReadOnlyList<ImageScore>> _done;
     private readonly IReadOnlyList<string> _methods;
     private StreamWriter? _writer;
-    private KbSr.Training.RunLock? _guard;
+    private RunLock? _guard;
 
     private EvalJournal(string path, IReadOnlyList<string> methods, Dictionary<(string, string, double), IReadOnlyList<ImageScore>> done)
     {
@@ -43,13 +44,13 @@ public sealed class EvalJournal : IDisposable
         if (dir is not null) Directory.CreateDirectory(dir);
         // Held from before the journal is read until the run ends: a second run on this prefix would rewrite the
         // journal by rename, and the first would go on appending to the replaced file, its evaluations lost.
-        var guard = KbSr.Training.RunLock.Acquire(path + ".lock", busy: pid =>
+        var guard = RunLock.Acquire(path + ".lock", busy: pid =>
             $"{path}: process {pid} is evaluating into this journal; two runs must not write one --out — wait for it or stop it first");
         try { return Open(path, fingerprint, resume, guard); }
         catch { guard.Dispose(); throw; }
     }
 
-    private static EvalJournal Open(string path, EvalFingerprint fingerprint, bool resume, KbSr.Training.RunLock guard)
+    private static EvalJournal Open(string path, EvalFingerprint fingerprint, bool resume, RunLock guard)
     {
         var done = new Dictionary<(string, string, double), IReadOnlyList<ImageScore>>();
         var journal = new EvalJournal(path, fingerprint.Methods, done) { _guard = guard };

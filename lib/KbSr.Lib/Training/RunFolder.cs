@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using KbSr.Runtime;
 using static TorchSharp.torch;
 
 namespace KbSr.Training;

@@ -1,13 +1,13 @@
 using System.Text.Json;
-using KbSr.Runtime;
 
-namespace KbSr.Training;
+namespace KbSr.Runtime;
 
 /// <summary>
-/// The lock a training process holds on its run folder (<c>train.lock</c>: process id, start time, machine), so two
-/// processes never train into one folder. A lock whose process is gone (<c>kill -9</c>, a crash) is stale: the next
-/// trainer removes it, says so, and goes on. A lock from another machine (a shared disk) cannot be checked and is
-/// respected; its message says which file to delete when that training is known to be over.
+/// A lock file one process holds on something two processes must not write at once (process id, start time,
+/// machine): a training's run folder (<c>train.lock</c>), an evaluation's journal (<c>{out}-journal.csv.lock</c>).
+/// A lock whose process is gone (<c>kill -9</c>, a crash) is stale: the next process removes it, says so, and goes
+/// on. A lock from another machine (a shared disk) cannot be checked and is respected; its message says which file to
+/// delete when that process is known to be over.
 /// </summary>
 public sealed class RunLock : IDisposable
 {
@@ -46,7 +46,7 @@ public sealed class RunLock : IDisposable
                 string folder = Path.GetDirectoryName(path)!;
                 if (owner is not null && owner.Machine != Environment.MachineName)
                     throw new IOException($"{folder} is locked by process {owner.Pid} on machine {owner.Machine} ({path}); " +
-                                          "if that training is over, delete the lock file and try again");
+                                          "if its work is over, delete the lock file and try again");
                 if (owner is not null && LiveProcess.IsRunning(owner.Pid, owner.StartTicks))
                     throw new IOException(busy?.Invoke(owner.Pid) ?? $"{folder}: process {owner.Pid} is training in this run folder ({path}); " +
                                           "two trainings must not write one run — wait for it or stop it first");
