@@ -73,6 +73,40 @@ public class ChartsTests
         Assert.Equal(new[] { "Set5", "Set14" }, data[1].GetProperty("x").EnumerateArray().Select(v => v.GetString()));
     }
 
+    [Theory]
+    [InlineData(15)]
+    [InlineData(24)]
+    public void ChartsOfMoreThanTenSeries_GiveEverySeriesItsOwnColour(int count)
+    {
+        // plotly.js's default palette has 10 colours: Table 1's 15 rows would otherwise share colours.
+        var lines = Enumerable.Range(0, count).ToDictionary(i => $"method {i}", i => ((IReadOnlyList<double>)[0.2, 1.3], (IReadOnlyList<double>)[28.0 + i, 27.0]));
+        var bars = Enumerable.Range(0, count).ToDictionary(i => $"method {i}", i => (IReadOnlyList<double>)[28.0 + i]);
+        foreach (var (json, colour) in new (string, Func<JsonElement, string?>)[]
+                 {
+                     (CurveCharts.Lines(lines, "PSNR", "σ", "dB", markers: true).ToFigureJson(), t => t.GetProperty("line").GetProperty("color").GetString()),
+                     (CurveCharts.GroupedBars(["Set5"], bars, "PSNR", "dB").ToFigureJson(), t => t.GetProperty("marker").GetProperty("color").GetString()),
+                 })
+        {
+            using var doc = JsonDocument.Parse(json);
+            var colours = doc.RootElement.GetProperty("data").EnumerateArray().Select(colour).ToList();
+            Assert.Equal(count, colours.Count);
+            Assert.Equal(count, colours.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+            // plotly.js reads rgba(): series i is palette colour i
+            var expected = CurveCharts.WidePalette.Take(count).Select(h =>
+                $"rgba({Convert.ToInt32(h[1..3], 16)}, {Convert.ToInt32(h[3..5], 16)}, {Convert.ToInt32(h[5..7], 16)}, 1.0)");
+            Assert.Equal(expected, colours);
+        }
+    }
+
+    [Fact]
+    public void ChartsOfTenSeriesOrFewer_LeaveTheColoursToPlotly()
+    {
+        var bars = Enumerable.Range(0, 10).ToDictionary(i => $"method {i}", i => (IReadOnlyList<double>)[28.0 + i]);
+        using var doc = JsonDocument.Parse(CurveCharts.GroupedBars(["Set5"], bars, "PSNR", "dB").ToFigureJson());
+        Assert.All(doc.RootElement.GetProperty("data").EnumerateArray(),
+            t => Assert.False(t.TryGetProperty("marker", out var m) && m.TryGetProperty("color", out _)));
+    }
+
     [Fact]
     public void ToHtml_InlinesPlotlyJsAndLoadsNothingFromTheNetwork()
     {
