@@ -109,7 +109,8 @@ internal static class DemoCommand
             .Chart(KernelCharts.Gallery([trueKernel, .. result.StageKernels!],
                 ["true", .. result.StageKernels!.Select((_, t) => $"K{t + 1}")], title: $"estimated kernels, final L1 error {kernelL1.ToString("0.000", inv)}"))
             .Chart(KernelCharts.CentreProfiles([trueKernel, result.Kernel!], ["true", "estimated K_T"]))
-            .Heading("Does the iteration help? PSNR of each stage's SR_t")
+            .Heading("PSNR of each stage's SR_t")
+            .Paragraph(StageSupervision.Describe(net.Config) + ". The final SR is made from all stages' SR features by its own convolution.")
             .Chart(CurveCharts.Lines(new Dictionary<string, (IReadOnlyList<double>, IReadOnlyList<double>)>
             {
                 ["SR_t"] = (stagePsnr.Select((_, t) => (double)(t + 1)).ToList(), stagePsnr),
@@ -120,6 +121,7 @@ internal static class DemoCommand
         Console.WriteLine($"HR: {source} ({hrImage.Width}×{hrImage.Height}); σ = {sigma.ToString("0.0##", inv)}, ×{scale}");
         foreach (var row in rows) Console.WriteLine($"  {row[0],-58} {row[1],12} {row[2],8}");
         Console.WriteLine($"  per-stage PSNR-Y: {string.Join("  ", stagePsnr.Select((p, t) => $"t{t + 1} {p.ToString("0.00", inv)}"))}");
+        Console.WriteLine($"    stages: {StageSupervision.Describe(net.Config)}");
         Console.WriteLine($"  kernel: true σ {sigma.ToString("0.0##", inv)}, estimated spread {KernelImage.Spread(result.Kernel!).ToString("0.00", inv)}, L1 error {kernelL1.ToString("0.000", inv)}");
         Console.WriteLine($"wrote {string.Join(", ", images.Select(i => i.Name + ".png"))} and {reportPath} in {Path.GetFullPath(outFolder)} ({clock.Elapsed.TotalSeconds.ToString("0", inv)} s)");
         return 0;

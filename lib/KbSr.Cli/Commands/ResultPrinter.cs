@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using KbSr.Evaluation;
+using KbSr.Model;
 
 namespace KbSr.Cli.Commands;
 
@@ -26,7 +27,8 @@ internal static class ResultPrinter
         return sb.ToString();
     }
 
-    /// <summary>Mean PSNR on Y of every KB stage's SR_t (does the iteration help?), for methods that report stages.</summary>
+    /// <summary>Mean PSNR on Y of every KB stage's SR_t, for methods that report stages, with what eq. 3 asks of each
+    /// stage (only some are trained towards HR, so the column is not expected to rise with t).</summary>
     public static string StageTable(EvalResults results)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -37,6 +39,8 @@ internal static class ResultPrinter
             sb.AppendLine($"  {r.Method} {r.Set} σ={r.SigmaLabel}: " +
                           string.Join("  ", r.StagePsnrY!.Select((p, t) => $"t{t + 1} {p.ToString("0.00", inv)}")) +
                           $"  → final {r.PsnrY.ToString("0.00", inv)}");
+        foreach (int stages in rows.Select(r => r.StagePsnrY!.Count).Distinct())
+            sb.AppendLine($"  T = {stages}: {StageSupervision.Describe(stages)}");
         return sb.ToString();
     }
 }

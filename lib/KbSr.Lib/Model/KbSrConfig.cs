@@ -77,7 +77,10 @@ public sealed record KbSrConfig
 
     /// <summary>The stage whose outputs are eq. 3's "mid" terms: T/2 (at least 1).</summary>
     [JsonIgnore]
-    public int MidStage => Math.Max(1, Stages / 2);
+    public int MidStage => MidStageOf(Stages);
+
+    /// <summary>Eq. 3's mid stage of a network of <paramref name="stages"/> stages: T/2, at least 1.</summary>
+    public static int MidStageOf(int stages) => Math.Max(1, stages / 2);
 
     public static KbSrConfig Paper { get; } = new();
 

@@ -100,6 +100,7 @@ public class ResearchNotebooksTests(ITestOutputHelper output)
                     Assert.Equal(6, json["steps"]!.GetValue<long>());       // 4 steps, then resumed to 4 + 2
                     Assert.True(File.Exists(Path.Combine(outFolder, json["weights"]!.GetValue<string>())));
                     Assert.True(charts >= 3, $"03: {charts} charts");
+                    Assert.Contains("is eq. 3's SR_mid, trained against HR", text, StringComparison.Ordinal);   // per-stage PSNR says which stages eq. 3 trains
                     break;
                 case "04-table1-table2":
                     Assert.Contains("Table 1", text, StringComparison.Ordinal);
@@ -108,6 +109,7 @@ public class ResearchNotebooksTests(ITestOutputHelper output)
                     Assert.Contains("<td>bicubic</td>", text, StringComparison.Ordinal);                  // measured in the same run
                     Assert.Contains("<td>32.39 / 28.77 / 27.58</td>", text, StringComparison.Ordinal);    // IKC, quoted
                     Assert.True(images >= 2, $"04: {images} images (Fig. 4 rows)");
+                    Assert.Contains("T = 4: SR_2 is eq. 3's SR_mid, trained against HR", text, StringComparison.Ordinal);
                     break;
                 case "05-kernel-visualization":
                     Assert.True(charts >= 3 && images >= 2, $"05: {charts} charts, {images} images");

@@ -65,6 +65,7 @@ public sealed partial class CommandsCliTests : IDisposable
         Assert.EndsWith($"{bicubic.PsnrY.ToString("0.00", Inv)} {bicubic.SsimY.ToString("0.0000", Inv)}", Squeeze(bicubicLine));
         Assert.EndsWith($"{network.PsnrY.ToString("0.00", Inv)} {network.SsimY.ToString("0.0000", Inv)}", Squeeze(networkLine));
         Assert.Contains("per-stage PSNR-Y: " + string.Join("  ", network.StagePsnrY!.Select((p, t) => $"t{t + 1} {p.ToString("0.00", Inv)}")), stdout);
+        Assert.Contains($"stages: {StageSupervision.Describe(net.Config)}", stdout);   // which stages eq. 3 trains, beside their PSNR
         Assert.Contains($"L1 error {network.KernelL1!.Value.ToString("0.000", Inv)}", stdout);
         Assert.Contains(bicubic.PsnrY.ToString("0.00", Inv), File.ReadAllText(Path.Combine(outFolder, "report.html")));
     }

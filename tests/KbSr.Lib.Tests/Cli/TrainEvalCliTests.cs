@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using KbSr.Evaluation;
 using KbSr.Inference;
+using KbSr.Model;
 using KbSr.Training;
 using KbSr.Tests.Evaluation;
 
@@ -69,6 +70,7 @@ public sealed class TrainEvalCliTests : IDisposable
         Assert.Equal(["bicubic", "net"], rows.Select(r => r["method"]).ToArray());
         Assert.All(rows, r => Assert.Equal("2.6", r["sigma"]));
         Assert.Contains("| net |", File.ReadAllText(prefix + ".md"));
+        Assert.Contains($"T = 4: {StageSupervision.Describe(4)}", stdout);   // the per-stage table says which stages eq. 3 trains
         // The numbers are the library's: the same weights evaluated in this process on the same two images. (Another
         // process may order float sums differently, so the network's row may differ by a rounding flip of a pixel.)
         using (var checkpoint = Checkpoint.Read(weights))
