@@ -16,20 +16,19 @@ public static class StageSupervision
         AgainstHr,
     }
 
-    /// <summary>The role of stage <paramref name="t"/> (1-based) in a network of <paramref name="stages"/> stages whose
-    /// mid stage is <paramref name="midStage"/>.</summary>
-    public static Role Of(int t, int stages, int midStage)
+    /// <summary>The role of stage <paramref name="t"/> (1-based) in a network of <paramref name="stages"/> stages.</summary>
+    public static Role Of(int t, int stages)
     {
         if (t < 1 || t > stages) throw new ArgumentOutOfRangeException(nameof(t), t, $"expected a stage in 1..{stages}");
-        if (t == midStage) return Role.AgainstHr;
+        if (t == KbSrConfig.MidStageOf(stages)) return Role.AgainstHr;
         return t == stages ? Role.ThroughPseudoLr : Role.FeedsDifferenceOnly;
     }
 
     /// <summary>One line for a reader of per-stage PSNR, e.g. for T = 4: "SR_2 is eq. 3's SR_mid, trained against HR;
     /// SR_4 is trained only through its pseudo-LR; SR_1, SR_3 only feed D_t, so their PSNR is not meant to be high".</summary>
-    public static string Describe(int stages, int midStage)
+    public static string Describe(int stages)
     {
-        var roles = Enumerable.Range(1, stages).Select(t => (t, role: Of(t, stages, midStage))).ToList();
+        var roles = Enumerable.Range(1, stages).Select(t => (t, role: Of(t, stages))).ToList();
         string Names(Role role) => string.Join(", ", roles.Where(r => r.role == role).Select(r => $"SR_{r.t}"));
         var parts = new List<string> { $"{Names(Role.AgainstHr)} is eq. 3's SR_mid, trained against HR" };
         if (roles.Any(r => r.role == Role.ThroughPseudoLr)) parts.Add($"{Names(Role.ThroughPseudoLr)} is trained only through its pseudo-LR");
@@ -39,8 +38,5 @@ public static class StageSupervision
         return text + " (docs/method.md §4)";
     }
 
-    public static string Describe(KbSrConfig config) => Describe(config.Stages, config.MidStage);
-
-    /// <summary>The same for a network known only by its number of stages (e.g. a column of per-stage PSNR).</summary>
-    public static string Describe(int stages) => Describe(stages, KbSrConfig.MidStageOf(stages));
+    public static string Describe(KbSrConfig config) => Describe(config.Stages);
 }

@@ -16,8 +16,7 @@ public sealed class StageSupervisionTests
     [InlineData(1, "H")]              // one stage: it is both SR_mid and SR_T; eq. 3 compares it with HR
     public void Roles_FollowEq3(int stages, string expected)
     {
-        int mid = (KbSrConfig.Test with { Stages = stages }).MidStage;
-        var roles = Enumerable.Range(1, stages).Select(t => Of(t, stages, mid) switch
+        var roles = Enumerable.Range(1, stages).Select(t => Of(t, stages) switch
         {
             Role.AgainstHr => "H",
             Role.ThroughPseudoLr => "P",
@@ -31,9 +30,9 @@ public sealed class StageSupervisionTests
     {
         Assert.Equal("SR_2 is eq. 3's SR_mid, trained against HR; SR_4 is trained only through its pseudo-LR; SR_1, SR_3 only " +
                      "feed D_t, so their PSNR is not meant to be high (docs/method.md §4)", Describe(KbSrConfig.Small));
-        Assert.Equal("SR_1 is eq. 3's SR_mid, trained against HR; SR_2 is trained only through its pseudo-LR (docs/method.md §4)", Describe(2, 1));
+        Assert.Equal("SR_1 is eq. 3's SR_mid, trained against HR; SR_2 is trained only through its pseudo-LR (docs/method.md §4)", Describe(2));
         Assert.Equal("SR_1 is eq. 3's SR_mid, trained against HR (docs/method.md §4)", Describe(1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Of(5, 4, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Of(5, 4));
     }
 
     // The roles are what the loss does: with the pseudo-LRs held fixed, eq. 3 changes with SR_mid only; SR_T enters
@@ -61,7 +60,7 @@ public sealed class StageSupervisionTests
         for (int t = 1; t <= 4; t++)
         {
             bool changes = Math.Abs(Total(t) - baseline) > 1e-4;
-            Assert.True(changes == (Of(t, 4, config.MidStage) == Role.AgainstHr), $"stage {t}: loss changed = {changes}");
+            Assert.True(changes == (Of(t, 4) == Role.AgainstHr), $"stage {t}: loss changed = {changes}");
         }
     }
 }
