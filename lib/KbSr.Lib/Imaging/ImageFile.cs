@@ -24,7 +24,14 @@ public static class ImageFile
             throw new InvalidDataException($"{path}: is a folder, not an image file; {Expected}");
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: image file not found", path);
-        byte[] bytes = File.ReadAllBytes(path);
+        return Decode(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>An image file's bytes decoded as <see cref="Read"/> decodes them; <paramref name="path"/> names the
+    /// image in messages and becomes its <see cref="RgbImage.Source"/>.</summary>
+    public static RgbImage Decode(byte[] bytes, string path)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
         if (bytes.Length == 0)
             throw new InvalidDataException($"{path}: the file is empty; {Expected}");
         string? format = Sniff(bytes, path);
