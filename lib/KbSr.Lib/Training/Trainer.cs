@@ -53,6 +53,10 @@ public sealed class Trainer : IDisposable
     /// <summary>One-line messages (checkpoints written, resume, warnings).</summary>
     public Action<string> Log { get; set; } = Console.WriteLine;
 
+    /// <summary>The data root that holds <see cref="TrainOptions.ValidationSet"/> (null: the default root, see
+    /// <see cref="KbSr.Data.DataRoot"/>). A property of the machine, not of the run, so it is not in train.json.</summary>
+    public string? DataRoot { get; set; }
+
     /// <summary>The network being trained.</summary>
     public ISrNetwork Network { get; }
 
@@ -143,7 +147,7 @@ public sealed class Trainer : IDisposable
     public static HrImageCache LoadImages(IEnumerable<string> sets, TrainOptions options, string? dataRoot = null, Action<string>? warn = null)
     {
         var names = sets.ToList();
-        return HrImageCache.Load(names.Select(s => DataRoot.SetFolder(s, dataRoot)), options.HrPatch, warn, names);
+        return HrImageCache.Load(names.Select(s => KbSr.Data.DataRoot.SetFolder(s, dataRoot)), options.HrPatch, warn, names);
     }
 
     /// <summary>Reads the images of <see cref="TrainOptions.Data"/> (e.g. a resumed run's stored sets).</summary>
@@ -219,7 +223,7 @@ public sealed class Trainer : IDisposable
     public ValidationReport Validate()
     {
         var options = new EvalOptions([_options.ValidationSet], _options.ValidationSigmas, _options.Model.Scale,
-            _options.Model.KernelSize, MaxImages: _options.ValidationImages);
+            _options.Model.KernelSize, DataRoot: DataRoot, MaxImages: _options.ValidationImages);
         var results = new Evaluator(options, _device).Run([_objective.Validator]);
         var rows = results.Images;
         double psnr = rows.Average(r => r.PsnrY);

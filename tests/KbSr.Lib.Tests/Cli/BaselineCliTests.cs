@@ -9,14 +9,20 @@ namespace KbSr.Tests.Cli;
 public sealed class BaselineCliTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("kbsr-baselines-cli-").FullName;
+    private readonly (string, string)[] _data;
+
+    /// <summary>Every command reads the repository's own images (<see cref="SampleData"/>): this is CLI plumbing, not a benchmark.</summary>
+    public BaselineCliTests() => _data = [("KBSR_DATA", SampleData.MakeRoot(Path.Combine(_root, "data")))];
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private Task<(int Code, string Stdout, string Stderr)> Kbsr(params string[] arguments) => CliProcess.RunAsync(arguments, _data);
 
     private async Task<string> Train(string preset, string name, int steps = 2, params string[] extra)
     {
         string run = Path.Combine(_root, name);
-        var (code, stdout, stderr) = await CliProcess.RunAsync(
-            ["train", "--preset", preset, "--data", "Set5", "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch", "2", "--patch", "16", "--seed", "2",
+        var (code, stdout, stderr) = await Kbsr(
+            ["train", "--preset", preset, "--data", SampleData.Set, "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch", "2", "--patch", "16", "--seed", "2",
              "--set", "validateEvery=0", "--set", "logEvery=1", "--set", "kernels.kernelSize=5", .. extra, "--out", run]);
         Assert.True(code == 0, $"train {preset} exit {code}\n{stdout}\n{stderr}");
         Assert.Contains($"Completed: step {steps}/{steps}", stdout);
@@ -33,7 +39,7 @@ public sealed class BaselineCliTests : IDisposable
         await Train("ikc-test", "ikc-sftmd", 2, "--set", "schedule=sftmd");
         // As the recipe does: export the first phase's weights (with the card), start the second phase from them.
         string sftmdPhase = Path.Combine(_root, "ikc-sftmd.ckpt");
-        var (code, stdout, stderr) = await CliProcess.RunAsync(["export", Path.Combine(_root, "ikc-sftmd"), "--out", sftmdPhase]);
+        var (code, stdout, stderr) = await Kbsr(["export", Path.Combine(_root, "ikc-sftmd"), "--out", sftmdPhase]);
         Assert.True(code == 0, $"export exit {code}\n{stdout}\n{stderr}");
         var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(sftmdPhase, ".json")))!;
         Assert.Equal("ikc-test", card["preset"]!.GetValue<string>());
@@ -41,14 +47,14 @@ public sealed class BaselineCliTests : IDisposable
         weights.Add($"IKC={ikc}");
 
         // IKC trained jointly is refused with the two-phase recipe in the message.
-        (code, stdout, stderr) = await CliProcess.RunAsync(
-            ["train", "--preset", "ikc-test", "--data", "Set5", "--steps", "1", "--set", "kernels.kernelSize=5", "--out", Path.Combine(_root, "joint")]);
+        (code, stdout, stderr) = await Kbsr(
+            ["train", "--preset", "ikc-test", "--data", SampleData.Set, "--steps", "1", "--set", "kernels.kernelSize=5", "--out", Path.Combine(_root, "joint")]);
         Assert.NotEqual(0, code);
         Assert.Contains("schedule=predictor-corrector", stderr);
 
         string prefix = Path.Combine(_root, "table");
-        (code, stdout, stderr) = await CliProcess.RunAsync(
-            ["eval", "--weights", .. weights, "--kernel-estimator", ikc, "--sets", "Set5", "--max-images", "1",
+        (code, stdout, stderr) = await Kbsr(
+            ["eval", "--weights", .. weights, "--kernel-estimator", ikc, "--sets", SampleData.Set, "--max-images", "1",
              "--sigmas", "1.3", "--bootstrap", "200", "--reference", "KB-SR,IKC", "--out", prefix]);
         Assert.True(code == 0, $"eval exit {code}\n{stdout}\n{stderr}");
         string md = File.ReadAllText(prefix + ".md");
@@ -79,8 +85,8 @@ public sealed class BaselineCliTests : IDisposable
         Assert.Equal(-Mean("KB-SR", "IKC"), Mean("IKC", "KB-SR"), 12);
 
         // A reference that names no row is refused before anything is evaluated, with the rows listed.
-        (code, stdout, stderr) = await CliProcess.RunAsync(
-            ["eval", "--weights", .. weights, "--sets", "Set5", "--max-images", "1", "--sigmas", "1.3",
+        (code, stdout, stderr) = await Kbsr(
+            ["eval", "--weights", .. weights, "--sets", SampleData.Set, "--max-images", "1", "--sigmas", "1.3",
              "--reference", "KB-SR,Nobody", "--out", Path.Combine(_root, "refused")]);
         Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
         Assert.Contains("--reference Nobody: expected the name of an evaluated row (bicubic, KB-SR,", stderr);
@@ -92,11 +98,11 @@ public sealed class BaselineCliTests : IDisposable
     [Fact]
     public async Task Export_OfANonBlindRun_NamesItsPreset_AndWritesNullForTheUndefinedKernelError()
     {
-        await Train("srmd-nf-test", "srmd-validated", 2, "--set", "validateEvery=2", "--set", "validationImages=1", "--set", "validationSigmas=[2.6]");
+        await Train("srmd-nf-test", "srmd-validated", 2, "--set", "validateEvery=2", "--set", $"validationSet={SampleData.Set}", "--set", "validationImages=1", "--set", "validationSigmas=[2.6]");
         string run = Path.Combine(_root, "srmd-validated");
         Assert.Contains("NaN", File.ReadAllLines(Path.Combine(run, "validation.csv"))[1]);
         string target = Path.Combine(_root, "srmd.ckpt");
-        var (code, stdout, stderr) = await CliProcess.RunAsync(["export", run, "--out", target]);
+        var (code, stdout, stderr) = await Kbsr(["export", run, "--out", target]);
         Assert.True(code == 0, $"export exit {code}\n{stdout}\n{stderr}");
         var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(target, ".json")))!;
         Assert.Equal("srmd-nf-test", card["preset"]!.GetValue<string>());

@@ -8,21 +8,23 @@ using KbSr.Tests.Evaluation;
 
 namespace KbSr.Tests.Cli;
 
-/// <summary>The CLI end to end, as a user runs it: a short training run, then `kbsr eval` on Set5.</summary>
+/// <summary>The CLI end to end, as a user runs it: a short training run, then `kbsr eval`, on the repository's own
+/// images (<see cref="SampleData"/>), so it runs on a machine with no datasets.</summary>
 public sealed class TrainEvalCliTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("kbsr-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [SkippableFact]
-    public async Task Train20Steps_ThenExport_ThenEvalOnSet5_WritesRunFolderCardAndTables()
+    [Fact]
+    public async Task Train20Steps_ThenExport_ThenEval_WritesRunFolderCardAndTables()
     {
-        string data = TestSetup.RequireDataRoot("T91", "Set5");
+        string data = SampleData.MakeRoot(Path.Combine(_root, "data"));
+        (string, string)[] env = [("KBSR_DATA", data)];
         string run = Path.Combine(_root, "run");
         var (code, stdout, stderr) = await CliProcess.RunAsync(
-            ["train", "--preset", "Small", "--data", "T91", "--steps", "20", "--batch", "4", "--patch", "64", "--seed", "3",
-             "--set", "validateEvery=0", "--set", "logEvery=10", "--out", run]);
+            ["train", "--preset", "Small", "--data", SampleData.Set, "--steps", "20", "--batch", "4", "--patch", "64", "--seed", "3",
+             "--set", "validateEvery=0", "--set", "logEvery=10", "--out", run], env);
         Assert.True(code == 0, $"train exit {code}\n{stdout}\n{stderr}");
         Assert.Contains("Completed: step 20/20", stdout);
         foreach (string f in new[] { "train.json", "environment.json", "metrics.jsonl", "metrics.csv", "checkpoints/last.ckpt" })
@@ -34,7 +36,7 @@ public sealed class TrainEvalCliTests : IDisposable
         Assert.True(code == 0, $"export exit {code}\n{stdout}\n{stderr}");
         var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(weights, ".json")))!;
         Assert.Equal(20, card["steps"]!.GetValue<long>());
-        Assert.Equal("T91", card["trainingData"]!.GetValue<string>());
+        Assert.Equal(SampleData.Set, card["trainingData"]!.GetValue<string>());
         Assert.Equal("Small", card["preset"]!.GetValue<string>());
         Assert.StartsWith("kbsr train --preset Small", card["command"]!.GetValue<string>());
         Assert.True(new FileInfo(weights).Length < new FileInfo(Path.Combine(run, "checkpoints", "last.ckpt")).Length,
@@ -43,8 +45,8 @@ public sealed class TrainEvalCliTests : IDisposable
         // Training on from the exported weights: the step count goes on, and the new card carries the old one.
         string more = Path.Combine(_root, "more");
         (code, stdout, stderr) = await CliProcess.RunAsync(
-            ["train", "--preset", "Small", "--data", "T91", "--steps", "24", "--batch", "4", "--patch", "64", "--seed", "3",
-             "--set", "validateEvery=0", "--set", "logEvery=2", "--init", weights, "--out", more]);
+            ["train", "--preset", "Small", "--data", SampleData.Set, "--steps", "24", "--batch", "4", "--patch", "64", "--seed", "3",
+             "--set", "validateEvery=0", "--set", "logEvery=2", "--init", weights, "--out", more], env);
         Assert.True(code == 0, $"train --init exit {code}\n{stdout}\n{stderr}");
         Assert.Contains("at step 20 (Adam moments start from zero)", stdout);
         Assert.Contains("Completed: step 24/24", stdout);
@@ -64,7 +66,7 @@ public sealed class TrainEvalCliTests : IDisposable
 
         string prefix = Path.Combine(_root, "eval");
         (code, stdout, stderr) = await CliProcess.RunAsync(
-            ["eval", "--weights", "net=" + weights, "--sets", "Set5", "--sigmas", "2.6", "--max-images", "2", "--out", prefix]);
+            ["eval", "--weights", "net=" + weights, "--sets", SampleData.Set, "--sigmas", "2.6", "--max-images", "2", "--out", prefix], env);
         Assert.True(code == 0, $"eval exit {code}\n{stdout}\n{stderr}");
         var rows = EvaluatorTests.ReadCsv(prefix + ".csv");
         Assert.Equal(["bicubic", "net"], rows.Select(r => r["method"]).ToArray());
@@ -76,7 +78,7 @@ public sealed class TrainEvalCliTests : IDisposable
         using (var checkpoint = Checkpoint.Read(weights))
         using (var net = checkpoint.CreateNetwork())
         {
-            var expected = new Evaluator(new EvalOptions(["Set5"], [2.6], DataRoot: data, MaxImages: 2))
+            var expected = new Evaluator(new EvalOptions([SampleData.Set], [2.6], DataRoot: data, MaxImages: 2))
                 .Run([new BicubicUpsampler(), new KbSrSuperResolver(net, "net")]).Summary();
             foreach (var (row, summary) in rows.Zip(expected))
             {
@@ -92,10 +94,10 @@ public sealed class TrainEvalCliTests : IDisposable
     public async Task Train_OnSigterm_WritesACheckpointAndExits()
     {
         Prerequisite.Require(OperatingSystem.IsLinux(), "SIGTERM is a POSIX signal: this test runs on Linux");
-        TestSetup.RequireDataRoot("Set5");
+        string data = SampleData.MakeRoot(Path.Combine(_root, "data"));
         string run = Path.Combine(_root, "run");
-        using var p = CliProcess.Start("train", "--preset", "Test", "--data", "Set5", "--steps", "100000", "--batch", "2", "--patch", "16",
-            "--set", "kernels.kernelSize=5", "--set", "validateEvery=0", "--set", "logEvery=1", "--out", run);
+        using var p = CliProcess.Start(["train", "--preset", "Test", "--data", SampleData.Set, "--steps", "100000", "--batch", "2", "--patch", "16",
+            "--set", "kernels.kernelSize=5", "--set", "validateEvery=0", "--set", "logEvery=1", "--out", run], [("KBSR_DATA", data)]);
         var stderr = p.StandardError.ReadToEndAsync();
         string? line;
         while ((line = p.StandardOutput.ReadLine()) is not null && !line.StartsWith("step 2/", StringComparison.Ordinal)) { }

@@ -163,8 +163,9 @@ public sealed class ModelRegistryTests : IDisposable
         {
             Model = config, Steps = 3, BatchSize = 2, HrPatch = 16, Schedule = Schedule(phase),
             Kernels = KernelDistribution.Isotropic(0.3, 1.5, config.KernelSize), LearningRate = 1e-3, LrSchedule = "constant",
-            // Validation reads a whole Set5 image: run it where the validator differs (IKC's two phases, a non-blind network).
-            ValidateEvery = model is "ikc" or "srmd-nf" ? 3 : 0, ValidationSet = "Set5", ValidationImages = 1, ValidationSigmas = [1.3], CheckpointEvery = 1_000,
+            // Validation reads a whole image (the chart, first by name): run it where the validator differs (IKC's two
+            // phases, a non-blind network).
+            ValidateEvery = model is "ikc" or "srmd-nf" ? 3 : 0, ValidationSet = SampleData.Set, ValidationImages = 1, ValidationSigmas = [1.3], CheckpointEvery = 1_000,
             LogEvery = 1, Seed = 5,
         };
         using var images = new HrImageCache();
@@ -172,6 +173,7 @@ public sealed class ModelRegistryTests : IDisposable
         string run = Path.Combine(_root, $"{model}-{phase}");
         using var trainer = Trainer.StartNew(options, run, images);
         trainer.Log = _ => { };
+        trainer.DataRoot = SampleData.MakeRoot(Path.Combine(_root, $"data-{model}-{phase}"));
         ValidationReport? validation = null;
         trainer.OnValidation = v => validation = v;
         Assert.Equal(TrainingEnd.Completed, trainer.Run());
