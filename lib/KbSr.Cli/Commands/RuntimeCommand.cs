@@ -34,6 +34,7 @@ internal static class RuntimeCommand
             Console.WriteLine($"device: {TorchRuntime.SelectDevice()} (cuda available: {cuda.is_available()})");
             Console.WriteLine($"threads: {get_num_threads()}");
             Console.WriteLine($"oneDNN convolutions: {OneDnnCheck.State}; float32 convolution now within {OneDnnCheck.ConvolutionError():G2} of float64");
+            Console.WriteLine($"NNPACK: {NnpackCheck.State}");
             Console.WriteLine($"native heap: {NativeHeap.State}; a 192 MiB tensor after a freed 256 MiB one took {NativeHeap.RefaultPages()} page faults (49152 pages)");
             return 0;
         });

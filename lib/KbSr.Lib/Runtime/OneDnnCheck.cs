@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,20 +32,16 @@ public static class OneDnnCheck
     /// <summary>Runs the check and acts on it (called by <see cref="TorchRuntime.Initialize"/>).</summary>
     public static void Apply()
     {
-        string? setting = Environment.GetEnvironmentVariable(Variable)?.Trim().ToLowerInvariant();
-        if (setting is "on") { State = $"on ({Variable}=on, not checked)"; return; }
-        var context = Context.Open();
-        if (context is null) { State = "not checked (libtorch's context is not reachable on this platform)"; return; }
-        if (setting is "off")
-        {
-            context.SetEnabled(false);
-            Disabled = true;
-            State = $"off ({Variable}=off)";
-            return;
-        }
+        var context = TorchContext.ForStartupCheck(Variable, c => c.TrySetMkldnnEnabled(false), out string state, out bool disabled);
+        (State, Disabled) = (state, disabled);
+        if (context is null) return;
         double error = ConvolutionError();
         if (error <= Tolerance) { State = $"on (convolution check passed, relative error {error:G2})"; return; }
-        context.SetEnabled(false);
+        if (!context.TrySetMkldnnEnabled(false))
+        {
+            State = $"on, but WRONG on this CPU (relative error {error:G2}) and this libtorch has no switch to turn it off";
+            return;
+        }
         Disabled = true;
         State = $"off: its float32 convolution was wrong on this CPU (relative error {error:G2}); libtorch's own convolution is used";
     }
@@ -73,34 +68,5 @@ public static class OneDnnCheck
             worst = Math.Max(worst, error);
         }
         return worst;
-    }
-
-    /// <summary>libtorch's global context, reached through its exported C++ symbols (Itanium ABI: Linux, macOS);
-    /// TorchSharp 0.107 has no binding for it.</summary>
-    private sealed class Context
-    {
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate IntPtr GlobalContext();
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate void SetBool(IntPtr self, [MarshalAs(UnmanagedType.U1)] bool value);
-
-        private readonly IntPtr _self;
-        private readonly SetBool _setEnabled;
-
-        private Context(IntPtr self, SetBool setEnabled) { _self = self; _setEnabled = setEnabled; }
-
-        public void SetEnabled(bool enabled) => _setEnabled(_self, enabled);
-
-        public static Context? Open()
-        {
-            foreach (string name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib" })
-            {
-                if (!NativeLibrary.TryLoad(name, typeof(torch).Assembly, null, out IntPtr library) &&
-                    !NativeLibrary.TryLoad(name, out library)) continue;
-                if (!NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out IntPtr global) ||
-                    !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledMkldnnEb", out IntPtr set)) return null;
-                IntPtr self = Marshal.GetDelegateForFunctionPointer<GlobalContext>(global)();
-                return self == IntPtr.Zero ? null : new Context(self, Marshal.GetDelegateForFunctionPointer<SetBool>(set));
-            }
-            return null;
-        }
     }
 }

@@ -49,6 +49,7 @@ public static class TorchRuntime
             }
             if (int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int threads) && threads > 0)
                 set_num_threads(threads);
+            NnpackCheck.Apply();   // first: where NNPACK cannot start, every convolution (the oneDNN check's too) logs a warning
             OneDnnCheck.Apply();
             _initialized = true;
         }

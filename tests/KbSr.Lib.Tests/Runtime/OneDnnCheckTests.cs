@@ -21,6 +21,7 @@ public class OneDnnCheckTests
     [InlineData(1, 48, 16, 70)]
     [InlineData(8, 18, 96, 24)]
     [InlineData(2, 33, 40, 31)]
+    [InlineData(16, 18, 16, 20)]   // batch ≥ 16: where libtorch would consider NNPACK (NnpackCheck)
     public void Convolution_EqualsTheFloat64Reference(int batch, int input, int output, int size)
     {
         using var scope = NewDisposeScope();
