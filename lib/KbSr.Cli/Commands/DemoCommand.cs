@@ -16,8 +16,9 @@ namespace KbSr.Cli.Commands;
 /// <summary>
 /// `kbsr demo`, the README's main job: degrade one image with eq. (1), super-resolve it, compare with bicubic,
 /// and write the images and an HTML report with the kernels. The image: <see cref="DemoImage"/> (Set5's butterfly
-/// when a data root has it, optionally downloaded, else the project's test chart with a note on getting real
-/// images); the shipped weights when present, else a network trained for a few seconds here (and says so).
+/// when a data root has it, optionally downloaded, else the photograph the toolkit ships, data/images/README.md);
+/// the shipped weights when present, else a network trained for a few seconds here (and says so). `--figures DIR`
+/// also writes the README's pictures (<see cref="DemoFigures"/>).
 /// </summary>
 internal static class DemoCommand
 {
@@ -26,25 +27,29 @@ internal static class DemoCommand
     public static Command Build()
     {
         var sigma = new Option<double>("--sigma") { Description = "Blur σ of the degradation (HR pixels)", DefaultValueFactory = _ => 2.6 };
-        var image = new Option<string?>("--image") { Description = "HR image to degrade (default: Set5 img_003 if found, else the test chart)" };
+        var image = new Option<string?>("--image") { Description = "HR image to degrade (default: Set5 img_003 if found, else the sample photograph shipped with the toolkit)" };
         var weights = new Option<string?>("--weights") { Description = $"Checkpoint (default: {ShippedWeights} if present)" };
         var quick = new Option<double>("--quick-train-seconds") { Description = "Without weights: train this long first", DefaultValueFactory = _ => 40 };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "out/demo" };
         var data = new Option<string?>("--data") { Description = "Data root holding Set5/ (default: KBSR_DATA, else data/datasets in the repository)" };
         var download = new Option<bool>("--download") { Description = "Without Set5 in the data root: download it first (`kbsr data get Set5`; needs internet)" };
+        var figures = new Option<string?>("--figures") { Description = "Also write the README's pictures into this folder (crop, kernels, Table-1 chart, figures.md), e.g. docs/img" };
         var device = CommonOptions.Device();
         var command = new Command("demo", "Degrade an image, super-resolve it, compare with bicubic, write images and an HTML report")
         {
-            sigma, image, weights, quick, output, data, download, device,
+            sigma, image, weights, quick, output, data, download, figures, device,
         };
         command.SetAction(parse => Run(parse.GetValue(sigma), parse.GetValue(image), parse.GetValue(weights),
-            parse.GetValue(quick), parse.GetValue(output)!, parse.GetValue(device), parse.GetValue(data), parse.GetValue(download)));
+            parse.GetValue(quick), parse.GetValue(output)!, parse.GetValue(device), parse.GetValue(data), parse.GetValue(download),
+            parse.GetValue(figures)));
         return command;
     }
 
     private static int Run(double sigma, string? imagePath, string? weightsPath, double quickSeconds, string outFolder, string? deviceName,
-        string? dataRoot, bool download)
+        string? dataRoot, bool download, string? figuresFolder)
     {
+        if (figuresFolder is not null && string.IsNullOrWhiteSpace(figuresFolder))
+            throw new ArgumentException("--figures: expected a folder to write the figures into");
         var inv = CultureInfo.InvariantCulture;
         var clock = Stopwatch.StartNew();
         var device = TorchRuntime.SelectDevice(deviceName);
@@ -102,7 +107,7 @@ internal static class DemoCommand
             new[] { label, score.PsnrY.ToString("0.00", inv), score.SsimY.ToString("0.0000", inv) },
         };
         var report = new HtmlReport($"KB-SR demo: ×{scale}, σ = {sigma.ToString("0.0##", inv)}")
-            .Paragraph($"HR: {source}. LR = (HR ⊛ k)↓{scale} with an isotropic {net.Config.KernelSize}×{net.Config.KernelSize} Gaussian of σ = {sigma.ToString("0.0##", inv)}, MATLAB bicubic, 8-bit (eq. 1). Network: {label}.")
+            .Paragraph($"HR: {source}{(choice.IsSamplePhoto ? $" ({DemoImage.HowToGetSet5})" : "")}. LR = (HR ⊛ k)↓{scale} with an isotropic {net.Config.KernelSize}×{net.Config.KernelSize} Gaussian of σ = {sigma.ToString("0.0##", inv)}, MATLAB bicubic, 8-bit (eq. 1). Network: {label}.")
             .Table(rows)
             .Images([("LR (input, shown enlarged)", images[1].Image), ("bicubic", images[2].Image), ("KB-SR", images[3].Image), ("HR (ground truth)", hrImage)], 320)
             .Heading("Blur kernels: true, then the estimate of every stage t")
@@ -124,6 +129,13 @@ internal static class DemoCommand
         Console.WriteLine($"    stages: {StageSupervision.Describe(net.Config)}");
         Console.WriteLine($"  kernel: true σ {sigma.ToString("0.0##", inv)}, estimated spread {KernelImage.Spread(result.Kernel!).ToString("0.00", inv)}, L1 error {kernelL1.ToString("0.000", inv)}");
         Console.WriteLine($"wrote {string.Join(", ", images.Select(i => i.Name + ".png"))} and {reportPath} in {Path.GetFullPath(outFolder)} ({clock.Elapsed.TotalSeconds.ToString("0", inv)} s)");
+        if (figuresFolder is not null)
+        {
+            var (written, notes) = DemoFigures.Write(figuresFolder, new DemoFigures.Run(source, sigma, scale, hr, lr, bicubic.Sr, result.Sr,
+                trueKernel, result.Kernel!, bicubicScore.PsnrY, score.PsnrY, kernelL1, KernelImage.Spread(result.Kernel!), label));
+            Console.WriteLine($"figures: {string.Join(", ", written.Select(Path.GetFileName))} in {Path.GetFullPath(figuresFolder)}");
+            foreach (string note in notes) Console.WriteLine("note: " + note);
+        }
         return 0;
     }
 

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace KbSr.Imaging;
 
 /// <summary>
-/// A procedurally generated resolution chart, for the demo and tests on a machine without datasets:
+/// A procedurally generated resolution chart, for tests and benchmarks on a machine without datasets:
 /// a zone plate (rings of rising frequency — shows aliasing and lost detail), colour bars, a slanted
 /// edge, checkerboards of several periods and smooth gradients. Deterministic; no files needed.
 /// </summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using KbSr.Charts;
 using KbSr.Evaluation;
 using KbSr.Imaging;
 using KbSr.Inference;
@@ -68,6 +69,40 @@ public sealed partial class CommandsCliTests : IDisposable
         Assert.Contains($"stages: {StageSupervision.Describe(net.Config)}", stdout);   // which stages eq. 3 trains, beside their PSNR
         Assert.Contains($"L1 error {network.KernelL1!.Value.ToString("0.000", Inv)}", stdout);
         Assert.Contains(bicubic.PsnrY.ToString("0.00", Inv), File.ReadAllText(Path.Combine(outFolder, "report.html")));
+    }
+
+    /// <summary>The README's first command on a machine with no datasets: the demo super-resolves the shipped photograph
+    /// with the shipped weights, prints both PSNRs in one table (no native noise), and `--figures` writes the README's
+    /// pictures with the Markdown that shows them — the same numbers the README quotes.</summary>
+    [Fact]
+    public async Task Demo_WithoutDatasets_UsesTheShippedPhotograph_AndWritesTheReadmeFigures()
+    {
+        string outFolder = Path.Combine(_root, "demo-photo"), figures = Path.Combine(_root, "img");
+        var (code, stdout, stderr) = await CliProcess.RunAsync(
+            ["demo", "--out", outFolder, "--figures", figures], [("KBSR_DATA", Path.Combine(_root, "no-data-root"))], 300);
+        Assert.True(code == 0, $"demo exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains($"HR: {SamplePhoto.Description} (448×300)", stdout);
+        Assert.DoesNotContain("NNPACK", stdout + stderr);
+        Assert.DoesNotContain("note:", stdout);
+        var lines = stdout.Split('\n').Select(l => Squeeze(l.Trim())).ToList();
+        double Psnr(string prefix) => double.Parse(lines.Single(l => l.StartsWith(prefix, StringComparison.Ordinal)).Split(' ')[^2], Inv);
+        double bicubic = Psnr("bicubic "), network = Psnr("KB-SR (kbsr-small.ckpt) ");
+        Assert.True(network - bicubic > 1.0, $"shipped weights on the shipped photograph: bicubic {bicubic}, KB-SR {network}");
+
+        foreach (string png in new[] { "demo-crop.png", "demo-kernels.png" })
+            Assert.InRange(new FileInfo(Path.Combine(figures, png)).Length, 1, 300_000);
+        if (ChromiumRenderer.IsAvailable) Assert.InRange(new FileInfo(Path.Combine(figures, "table1-chart.png")).Length, 1, 300_000);
+        else Assert.Contains("note: table1-chart.png: no headless browser", stdout);
+        string markdown = File.ReadAllText(Path.Combine(figures, "figures.md"));
+        Assert.Contains($"bicubic ({bicubic.ToString("0.00", Inv)} dB)", markdown);
+        Assert.Contains($"({network.ToString("0.00", Inv)} dB)", markdown);
+
+        // The README shows the committed figures with this run's Markdown: regenerate both with `kbsr demo --figures docs/img`.
+        string readme = File.ReadAllText(Path.Combine(TestSetup.RepoRoot, "README.md"));
+        foreach (string line in markdown.Split('\n').Where(l => l.Length > 0))
+            Assert.True(readme.Contains(line, StringComparison.Ordinal), $"README.md lacks this line of figures.md (rerun `kbsr demo --figures docs/img`):\n{line}");
+        foreach (string png in new[] { "demo-crop.png", "demo-kernels.png", "table1-chart.png" })
+            Assert.InRange(new FileInfo(Path.Combine(TestSetup.RepoRoot, "docs", "img", png)).Length, 1, 300_000);
     }
 
     [Theory]

@@ -1,37 +1,45 @@
 using KbSr.Cli.Commands;
+using KbSr.Imaging;
 
 namespace KbSr.Tests.Cli;
 
-/// <summary>The demo's choice of image: real when a data root has Set5 (or it can be downloaded), else the chart with a how-to line.</summary>
+/// <summary>The demo's choice of image: Set5's butterfly when a data root has Set5 (or it can be downloaded), else the
+/// photograph the toolkit ships — a real image with no datasets and no network.</summary>
 public class DemoImageTests
 {
-    [SkippableFact]
+    [Fact]
     public void WithSet5InTheDataRoot_UsesTheButterfly_WithoutANote()
     {
-        var choice = DemoImage.Choose(null, TestSetup.RequireDataRoot("Set5"));
-        Assert.True(choice.IsReal);
-        Assert.Contains("butterfly", choice.Source);
-        Assert.Null(choice.Note);
-        Assert.Equal((256, 256), (choice.Image.Width, choice.Image.Height));   // Set5's butterfly is 256×256
+        // A Set5-shaped folder of five crops of different sizes: the third (80 × 80) is the one chosen.
+        string root = SampleData.MakeFiveImageSet(NewDir(), "Set5");
+        try
+        {
+            var choice = DemoImage.Choose(null, root);
+            Assert.False(choice.IsSamplePhoto);
+            Assert.Contains("butterfly", choice.Source);
+            Assert.Contains("img_003", choice.Source);
+            Assert.Null(choice.Note);
+            Assert.Equal((80, 80), (choice.Image.Width, choice.Image.Height));
+        }
+        finally { Directory.Delete(root, true); }
     }
 
     [Fact]
-    public void WithoutSet5_UsesTheChart_AndSaysInOneLineHowToGetRealImages()
+    public void WithoutSet5_UsesTheShippedPhotograph_WithoutANote()
     {
         string empty = NewDir();
         try
         {
             var choice = DemoImage.Choose(null, empty);
-            Assert.False(choice.IsReal);
-            Assert.Contains("test chart", choice.Source);
-            Assert.Equal(DemoImage.HowToGetRealImages, choice.Note);
-            Assert.Contains("kbsr data get Set5", choice.Note);
-            Assert.DoesNotContain("\n", choice.Note!, StringComparison.Ordinal);
+            Assert.True(choice.IsSamplePhoto);
+            Assert.Equal(SamplePhoto.Description, choice.Source);
+            Assert.Null(choice.Note);
+            Assert.Equal((451, 300), (choice.Image.Width, choice.Image.Height));
         }
         finally { Directory.Delete(empty, true); }
     }
 
-    [SkippableFact]
+    [Fact]
     public void WithDownload_FetchesSet5IntoTheDataRoot_ThenUsesIt()
     {
         string root = NewDir();
@@ -41,41 +49,44 @@ public class DemoImageTests
             var choice = DemoImage.Choose(null, root, async into =>
             {
                 downloadedInto = into;
-                // Stands in for the network: copy the test data root's Set5 where the downloader would put it.
-                string target = Path.Combine(into, "Set5");
-                Directory.CreateDirectory(target);
-                foreach (string f in Directory.GetFiles(Path.Combine(TestSetup.RequireDataRoot("Set5"), "Set5")))
-                    File.Copy(f, Path.Combine(target, Path.GetFileName(f)));
+                // Stands in for the network: put a five-image Set5 where the downloader would put it.
+                SampleData.MakeFiveImageSet(into, "Set5");
                 await Task.CompletedTask;
             });
             Assert.Equal(Path.GetFullPath(root), Path.GetFullPath(downloadedInto!));
-            Assert.True(choice.IsReal);
+            Assert.False(choice.IsSamplePhoto);
             Assert.Contains("butterfly", choice.Source);
         }
         finally { Directory.Delete(root, true); }
     }
 
     [Fact]
-    public void WithDownload_Offline_FallsBackToTheChart_NamingTheFailure()
+    public void WithDownload_Offline_FallsBackToThePhotograph_NamingTheFailure()
     {
         string root = NewDir();
         try
         {
             var choice = DemoImage.Choose(null, root, _ => throw new HttpRequestException("name resolution failed"));
-            Assert.False(choice.IsReal);
+            Assert.True(choice.IsSamplePhoto);
             Assert.Contains("could not download Set5", choice.Note);
             Assert.Contains("name resolution failed", choice.Note);
         }
         finally { Directory.Delete(root, true); }
     }
 
-    [SkippableFact]
+    [Fact]
     public void AnExplicitImage_Wins()
     {
-        string butterfly = Directory.GetFiles(Path.Combine(TestSetup.RequireDataRoot("Set5"), "Set5")).Order(StringComparer.Ordinal).ElementAt(2);
-        var choice = DemoImage.Choose(butterfly, NewDirNoCreate());
-        Assert.Equal(butterfly, choice.Source);
-        Assert.Null(choice.Note);
+        string root = SampleData.MakeFiveImageSet(NewDir(), "Set5");
+        try
+        {
+            string image = Path.Combine(root, "Set5", "img_005.png");
+            var choice = DemoImage.Choose(image, root);   // Set5 is there too: the explicit image still wins
+            Assert.Equal(image, choice.Source);
+            Assert.Equal((96, 96), (choice.Image.Width, choice.Image.Height));
+            Assert.Null(choice.Note);
+        }
+        finally { Directory.Delete(root, true); }
     }
 
     private static string NewDirNoCreate() => Path.Combine(Path.GetTempPath(), $"kbsr-demo-{Guid.NewGuid():N}");
