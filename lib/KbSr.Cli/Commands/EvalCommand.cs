@@ -92,7 +92,7 @@ internal static class EvalCommand
             int done = 0;
             var progress = new ProgressLine("image × σ evaluated", options.Sets.Sum(set =>
             {
-                int n = KbSr.Imaging.ImageFile.ListImages(KbSr.Data.DataRoot.SetFolder(set, options.DataRoot)).Count;
+                int n = KbSr.Data.DatasetSplit.Images(set, options.DataRoot).Count;
                 return options.MaxImages > 0 ? Math.Min(n, options.MaxImages) : n;
             }) * options.EffectiveSigmas.Count, resumed: journal.Restored);
             var evaluator = new Evaluator(options, target)

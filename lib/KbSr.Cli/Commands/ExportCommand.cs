@@ -79,6 +79,7 @@ internal static class ExportCommand
             ["configHash"] = checkpoint.Config.Hash(),
             ["config"] = JsonNode.Parse(checkpoint.Config.ToJson()),
             ["trainingData"] = data ?? RecordedSets(run) ?? ExtractOption(recorded, "--data") ?? "unknown",
+            ["validationData"] = RecordedValidation(run),
             ["steps"] = checkpoint.State.Step,
             ["seed"] = checkpoint.State.Seed,
             ["wallTimeSeconds"] = wallSeconds is null ? null : Math.Round(wallSeconds.Value),
@@ -145,6 +146,15 @@ internal static class ExportCommand
         if (!File.Exists(run.OptionsFile)) return null;
         var sets = JsonNode.Parse(File.ReadAllText(run.OptionsFile))?["data"] as JsonArray;
         return sets is { Count: > 0 } ? string.Join(",", sets.Select(s => s?.GetValue<string>())) : null;
+    }
+
+    // The set the run validated on (train.json "validationSet"; null when it never validated). Runs made before
+    // DatasetSplit validated on Set5, a test set: for monitoring only, their exported checkpoint is the last one.
+    private static string? RecordedValidation(Training.RunFolder run)
+    {
+        if (!File.Exists(run.OptionsFile)) return null;
+        var options = JsonNode.Parse(File.ReadAllText(run.OptionsFile));
+        return options?["validateEvery"]?.GetValue<int>() is > 0 ? options["validationSet"]?.GetValue<string>() : null;
     }
 
     /// <summary>A card number: rounded, or null where the log has none (NaN: a non-blind network's kernel error) —

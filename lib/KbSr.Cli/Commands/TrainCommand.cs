@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KbSr.Data;
 using KbSr.Model;
 using KbSr.Runtime;
 using KbSr.Training;
@@ -16,7 +17,7 @@ internal static class TrainCommand
     {
         var preset = new Option<string?>("--preset") { Description = "Network preset: KB-SR's Small (default), Paper or Test, or MODEL-small / MODEL-paper / MODEL-test for the Table-1 networks (srcnn-cab, srmd-nf, srresnet-concat, sftmd, ikc)" };
         var config = new Option<string?>("--config") { Description = "JSON file of training options (as written to a run's train.json)" };
-        var sets = new Option<string?>("--data") { Description = "Comma-separated training sets under the data root (default T91,BSDS200; a resumed run uses its own)" };
+        var sets = new Option<string?>("--data") { Description = "Comma-separated training sets under the data root, NAME or NAME:train/val (default T91,BSDS200:train; a resumed run uses its own)" };
         var dataRoot = new Option<string?>("--data-root") { Description = "Data root (default: $KBSR_DATA, else data/datasets)" };
         var steps = new Option<long?>("--steps") { Description = "Total training steps" };
         var batch = new Option<int?>("--batch") { Description = "Batch size" };
@@ -57,7 +58,7 @@ internal static class TrainCommand
             options = options with { Model = ModelRegistry.Preset(presetName) };
         options = options with
         {
-            Data = parse.GetValue(sets) is { } list ? CommonOptions.List(list) : options.Data.Count > 0 || resuming ? options.Data : ["T91", "BSDS200"],
+            Data = parse.GetValue(sets) is { } list ? CommonOptions.List(list) : options.Data.Count > 0 || resuming ? options.Data : DatasetSplit.DefaultTraining,
             Steps = parse.GetValue(steps) ?? options.Steps,
             BatchSize = parse.GetValue(batch) ?? options.BatchSize,
             HrPatch = parse.GetValue(patch) ?? options.HrPatch,

@@ -38,7 +38,7 @@ public sealed class EvalFingerprint
         };
         foreach (var (name, path) in files)
             fields.Add(new($"sha256 {name}", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))));
-        fields.Add(new("sets", string.Join(", ", options.Sets.Select(s => Path.GetFullPath(DataRoot.SetFolder(s, options.DataRoot))))));
+        fields.Add(new("sets", string.Join(", ", options.Sets.Select(s => Path.GetFullPath(DatasetSplit.Folder(s, options.DataRoot)) + SplitSuffix(s)))));
         fields.Add(new("protocol", options.Gaussian8 ? "gaussian8" : "sigmas"));
         fields.Add(new("sigmas", string.Join(", ", options.EffectiveSigmas.Select(s => s.ToString("R", inv)))));
         fields.Add(new("scale", options.Scale.ToString(inv)));
@@ -48,6 +48,9 @@ public sealed class EvalFingerprint
         fields.Add(new("lr dir", options.LrDir is null ? "none" : Path.GetFullPath(options.LrDir)));
         fields.Add(new("tile", tile.ToString(inv)));
         return new EvalFingerprint(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ReplaceLineEndings(" "))).ToList(), names);
+
+        // A split is part of what was evaluated: "…/BSDS200:val". A whole set keeps its bare folder (older journals match).
+        static string SplitSuffix(string spec) => DatasetSplit.Parse(spec).Split is { } split ? DatasetSplit.Separator + split : "";
     }
 
     /// <summary>Reads the fields back from journal lines <c># field: value</c>.</summary>

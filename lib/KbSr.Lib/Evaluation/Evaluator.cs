@@ -42,7 +42,7 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
         foreach (string set in options.Sets)
         {
             IReadOnlyList<string> files;
-            try { files = ImageFile.ListImages(DataRoot.SetFolder(set, options.DataRoot)); }
+            try { files = DatasetSplit.Images(set, options.DataRoot); }
             catch (Exception e) when (e is IOException or InvalidDataException && (scores.Count > 0 || skipped.Count > 0))
             {
                 // A later set is missing: what the earlier sets gave is kept, as for a bad image.

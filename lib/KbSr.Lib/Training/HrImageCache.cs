@@ -30,18 +30,25 @@ public sealed class HrImageCache : IDisposable
     /// <param name="minSize">Smallest height and width accepted (the HR crop size).</param>
     /// <param name="warn">Where skip warnings go (default: stderr).</param>
     /// <param name="sets">The sets' names (default: the folders' names), recorded as <see cref="Sets"/>.</param>
-    public static HrImageCache Load(IEnumerable<string> folders, int minSize, Action<string>? warn = null, IReadOnlyList<string>? sets = null)
+    public static HrImageCache Load(IEnumerable<string> folders, int minSize, Action<string>? warn = null, IReadOnlyList<string>? sets = null) =>
+        Load(folders.Select(f => (f, ImageFile.ListImages(f))), minSize, warn, sets);
+
+    /// <summary>As <see cref="Load(IEnumerable{string}, int, Action{string}?, IReadOnlyList{string}?)"/>, for chosen files of each
+    /// folder (a split of a set, <see cref="Data.DatasetSplit"/>).</summary>
+    public static HrImageCache Load(IEnumerable<(string Folder, IReadOnlyList<string> Files)> sources, int minSize, Action<string>? warn = null,
+        IReadOnlyList<string>? sets = null)
     {
         warn ??= Console.Error.WriteLine;
-        folders = folders.ToList();
+        var list = sources.ToList();
+        var folders = list.Select(s => s.Folder).ToList();
         var cache = new HrImageCache
         {
             MinSize = minSize,
             Sets = sets ?? [.. folders.Select(f => Path.GetFileName(f.TrimEnd('/', '\\')))],
         };
-        foreach (string folder in folders)
+        foreach (var (folder, files) in list)
         {
-            foreach (string path in ImageFile.ListImages(folder))
+            foreach (string path in files)
             {
                 var image = ImageFile.Read(path);
                 if (image.Width < minSize || image.Height < minSize)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using KbSr.Data;
 using KbSr.Degradation;
 using KbSr.Model;
 
@@ -56,7 +57,7 @@ public sealed record TrainOptions
 
     /// <summary>Validate every N steps (0 = never) on <see cref="ValidationSet"/> at <see cref="ValidationSigmas"/>.</summary>
     public int ValidateEvery { get; init; } = 500;
-    public string ValidationSet { get; init; } = "Set5";
+    public string ValidationSet { get; init; } = DatasetSplit.DefaultValidation;
     public IReadOnlyList<double> ValidationSigmas { get; init; } = [1.3, 2.6];
 
     /// <summary>Evaluate only the first N images of the validation set (0 = all).</summary>
@@ -117,6 +118,19 @@ public sealed record TrainOptions
         if (Data.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("data: a training set name is empty");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0, got {LearningRate}");
         if (CheckpointEvery < 1 || LogEvery < 1) throw new ArgumentException("checkpointEvery and logEvery must be ≥ 1");
+    }
+
+    /// <summary>Set5, Set14 and BSDS100 are test sets, touched only by evaluation: a new run may neither train nor validate
+    /// (and so pick its best checkpoint) on them. Runs made before this rule resume as they were.</summary>
+    public void RefuseTestSets()
+    {
+        var touched = Data.Select(s => (Role: "training set", Set: s))
+            .Concat(ValidateEvery > 0 ? [(Role: "validation set", Set: ValidationSet)] : [])
+            .Where(x => Evaluation.PaperTable.Sets.Contains(DatasetSplit.Parse(x.Set).Set, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (touched.Count > 0)
+            throw new ArgumentException($"{string.Join(", ", touched.Select(t => $"{t.Role} {t.Set}"))}: {string.Join(", ", Evaluation.PaperTable.Sets)} " +
+                                        $"are test sets and may not be trained or validated on; validate on {DatasetSplit.DefaultValidation} " +
+                                        "(the default) or another set outside them");
     }
 
     private static readonly JsonSerializerOptions Json = new()

@@ -130,6 +130,7 @@ public sealed class Trainer : IDisposable
     {
         if (images.Sets.Count > 0) options = options with { Data = images.Sets };
         options.Validate();
+        options.RefuseTestSets();
         return options;
     }
 
@@ -147,7 +148,7 @@ public sealed class Trainer : IDisposable
     public static HrImageCache LoadImages(IEnumerable<string> sets, TrainOptions options, string? dataRoot = null, Action<string>? warn = null)
     {
         var names = sets.ToList();
-        return HrImageCache.Load(names.Select(s => KbSr.Data.DataRoot.SetFolder(s, dataRoot)), options.HrPatch, warn, names);
+        return HrImageCache.Load(names.Select(s => (KbSr.Data.DatasetSplit.Folder(s, dataRoot), KbSr.Data.DatasetSplit.Images(s, dataRoot))), options.HrPatch, warn, names);
     }
 
     /// <summary>Reads the images of <see cref="TrainOptions.Data"/> (e.g. a resumed run's stored sets).</summary>

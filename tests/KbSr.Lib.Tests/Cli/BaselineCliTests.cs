@@ -106,6 +106,7 @@ public sealed class BaselineCliTests : IDisposable
         Assert.True(code == 0, $"export exit {code}\n{stdout}\n{stderr}");
         var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(target, ".json")))!;
         Assert.Equal("srmd-nf-test", card["preset"]!.GetValue<string>());
+        Assert.Equal(SampleData.Set, card["validationData"]!.GetValue<string>());   // every card says what its run validated on
         var validation = card["lastValidation"]!.AsObject();
         Assert.True(validation.ContainsKey("kernel_l1"));
         Assert.Null(validation["kernel_l1"]);

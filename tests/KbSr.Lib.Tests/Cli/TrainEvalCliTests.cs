@@ -37,6 +37,7 @@ public sealed class TrainEvalCliTests : IDisposable
         var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(weights, ".json")))!;
         Assert.Equal(20, card["steps"]!.GetValue<long>());
         Assert.Equal(SampleData.Set, card["trainingData"]!.GetValue<string>());
+        Assert.Null(card["validationData"]);   // validateEvery=0: the run never validated
         Assert.Equal("Small", card["preset"]!.GetValue<string>());
         Assert.StartsWith("kbsr train --preset Small", card["command"]!.GetValue<string>());
         Assert.True(new FileInfo(weights).Length < new FileInfo(Path.Combine(run, "checkpoints", "last.ckpt")).Length,
