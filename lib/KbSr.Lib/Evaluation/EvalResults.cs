@@ -5,7 +5,7 @@ namespace KbSr.Evaluation;
 
 /// <summary>Scores of one method on one image at one σ.</summary>
 public sealed record ImageScore(string Method, string Set, double Sigma, string Image, double PsnrY, double SsimY,
-    double? KernelL1 = null, double? KernelMse = null, IReadOnlyList<double>? StagePsnrY = null);
+    double? KernelL1 = null, double? KernelMse = null, IReadOnlyList<double>? StagePsnrY = null, double? KernelSpread = null);
 
 /// <summary>Mean scores of one method on one set at one σ (or over Gaussian8's σ: label "g8").</summary>
 public sealed record SummaryRow(string Method, string Set, string SigmaLabel, int Images, double PsnrY, double SsimY,
@@ -104,6 +104,18 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         Table("SSIM on Y", r => r.SsimY.ToString("0.0000", Inv));
         if (summary.Any(r => r.KernelL1 is not null))
             Table("Kernel L1 error (Σ|K − K_true|)", r => r.KernelL1?.ToString("0.000", Inv) ?? "–");
+        var following = KernelFollowing();
+        if (following.Count > 0)
+        {
+            sb.AppendLine("## Does the kernel estimate follow the blur?").AppendLine();
+            sb.AppendLine("Spearman's ρ between the estimated kernel's spread σ̂ (√ of its mean second moment; σ for an isotropic Gaussian) " +
+                          "and the true σ, over every image and σ of the run (1 = the estimates rank the blurs exactly; 0 = unrelated; " +
+                          "a constant estimate has no ρ).").AppendLine();
+            sb.AppendLine("| method | image × σ | Spearman ρ | σ̂ range |").AppendLine("|---|---|---|---|");
+            foreach (var f in following)
+                sb.AppendLine($"| {f.Method} | {f.Count} | {(double.IsNaN(f.Rho) ? "–" : f.Rho.ToString("0.000", Inv))} | {f.Min.ToString("0.00", Inv)}–{f.Max.ToString("0.00", Inv)} |");
+            sb.AppendLine();
+        }
         if (Skipped.Count > 0)
         {
             sb.AppendLine($"Skipped {Skipped.Count} image(s) that could not be evaluated (not in the means above):").AppendLine();
@@ -112,6 +124,14 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         }
         return sb.ToString();
     }
+
+    /// <summary>Per method with kernel estimates: Spearman's ρ of the estimated spread against the true σ over all its
+    /// image × σ, and the range of the estimates.</summary>
+    public IReadOnlyList<(string Method, int Count, double Rho, double Min, double Max)> KernelFollowing() =>
+        Images.Where(r => r.KernelSpread is not null).GroupBy(r => r.Method)
+            .Select(g => (g.Key, g.Count(), Statistics.Spearman(g.Select(r => r.Sigma).ToList(), g.Select(r => r.KernelSpread!.Value).ToList()),
+                          g.Min(r => r.KernelSpread!.Value), g.Max(r => r.KernelSpread!.Value)))
+            .ToList();
 
     /// <summary>Summary as CSV (long format: one line per method × set × σ).</summary>
     public string SummaryCsv()

@@ -152,15 +152,16 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
         var sr = result.Sr[0];
         double psnr = Psnr.OnY(sr, hr, shave, grey);
         double ssim = Ssim.OnY(sr, hr, shave, grey);
-        double? l1 = null, mse = null;
+        double? l1 = null, mse = null, spread = null;
         if (result.Kernel is { } k && k.shape[^1] == trueKernel.shape[^1])
         {
             var diff = k.to(float64) - trueKernel.to(k.device).to(float64);
             l1 = diff.abs().sum().item<double>();
             mse = diff.square().mean().item<double>();
+            spread = KernelImage.Spread(k);
         }
         var stages = result.StageSr?.Select(s => Psnr.OnY(s[0], hr, shave, grey)).ToList();
-        return new ImageScore(method, set, sigma, image, psnr, ssim, l1, mse, stages);
+        return new ImageScore(method, set, sigma, image, psnr, ssim, l1, mse, stages, spread);
     }
 
     private Tensor LoadOrMakeLr(string set, string name, Tensor hr, double sigma)

@@ -126,13 +126,16 @@ public sealed class EvalJournalTests : IDisposable
     [Fact]
     public void ImageScoreCsv_RoundTripsEveryFieldExactly_QuotedNamesAndMissingValuesIncluded()
     {
-        var row = new ImageScore("KB-SR, \"small\"", "Set14", 0.1 + 0.2, "img,1", Math.PI, 1 / 3.0, null, 1e-9, [27.123456789012345, 28]);
+        var row = new ImageScore("KB-SR, \"small\"", "Set14", 0.1 + 0.2, "img,1", Math.PI, 1 / 3.0, null, 1e-9, [27.123456789012345, 28], 2.0 / 3);
         string line = ImageScoreCsv.Format(row, exact: true);
         var back = ImageScoreCsv.Parse(line);
         Assert.Equal(row with { StagePsnrY = null }, back with { StagePsnrY = null });
         Assert.Equal(row.StagePsnrY, back.StagePsnrY);
         Assert.Equal(0.30000000000000004, back.Sigma);
-        Assert.Contains("9 comma-separated fields", Assert.Throws<FormatException>(() => ImageScoreCsv.Parse("a,b,1")).Message);
+        Assert.Contains("10 comma-separated fields", Assert.Throws<FormatException>(() => ImageScoreCsv.Parse("a,b,1")).Message);
+        // A line of the older 9-field layout (the shipped -images.csv files) still reads, without a kernel spread.
+        string older = line[..line.LastIndexOf(',')];
+        Assert.Equal(row with { StagePsnrY = null, KernelSpread = null }, ImageScoreCsv.Parse(older) with { StagePsnrY = null });
     }
 
     /// <summary>A blind method stub: bicubic SR and a delta kernel; counts calls, and can fail on one of them.</summary>

@@ -107,10 +107,12 @@ public class EvalResultsTests
     [Fact]
     public void ImagesCsv_HasOneLinePerImageScore()
     {
-        var results = new EvalResults([new ImageScore("m", "S", 2.6, "baby", 31.25, 0.875, 0.5, 0.001, [29.5, 31.25])], false);
+        var results = new EvalResults([new ImageScore("m", "S", 2.6, "baby", 31.25, 0.875, 0.5, 0.001, [29.5, 31.25], 2.25),
+                                       new ImageScore("bicubic", "S", 2.6, "baby", 28, 0.8)], false);
         var lines = results.ImagesCsv().TrimEnd('\n').Split('\n');
-        Assert.Equal(2, lines.Length);
-        Assert.Equal("m,S,2.6,baby,31.25,0.875,0.5,0.001,29.5;31.25", lines[1]);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("m,S,2.6,baby,31.25,0.875,0.5,0.001,29.5;31.25,2.25", lines[1]);
+        Assert.Equal("bicubic,S,2.6,baby,28,0.8,,,,", lines[2]);
     }
 
     [Fact]

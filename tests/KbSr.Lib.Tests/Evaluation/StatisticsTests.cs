@@ -1,0 +1,50 @@
+using KbSr.Evaluation;
+
+namespace KbSr.Tests.Evaluation;
+
+/// <summary>Spearman's ρ against values worked out by hand.</summary>
+public class StatisticsTests
+{
+    [Fact]
+    public void Spearman_MonotoneSamples_AreOneOrMinusOne()
+    {
+        Assert.Equal(1.0, Statistics.Spearman([1, 2, 3, 4], [10, 20, 25, 400]), 12);
+        Assert.Equal(-1.0, Statistics.Spearman([1, 2, 3, 4], [4, 3, 2, 1]), 12);
+    }
+
+    [Fact]
+    public void Spearman_WithTies_UsesMeanRanks()
+    {
+        // x ranks 1, 2.5, 2.5, 4; y ranks 1, 3, 2, 4. Deviations from 2.5: x (−1.5, 0, 0, 1.5), y (−1.5, 0.5, −0.5, 1.5):
+        // Σxy = 2.25 + 2.25 = 4.5, Σx² = 4.5, Σy² = 5 → ρ = 4.5 / √22.5.
+        Assert.Equal([1, 2.5, 2.5, 4], Statistics.Ranks([5, 7, 7, 9]));
+        Assert.Equal(4.5 / Math.Sqrt(22.5), Statistics.Spearman([5, 7, 7, 9], [1, 3, 2, 4]), 12);
+    }
+
+    [Fact]
+    public void Spearman_OfAConstantSample_IsUndefined()
+    {
+        Assert.True(double.IsNaN(Statistics.Spearman([0.2, 1.3, 2.6], [1.7, 1.7, 1.7])));
+        Assert.Throws<ArgumentException>(() => Statistics.Spearman([1, 2], [1]));
+    }
+
+    /// <summary>The markdown's "does the estimate follow the blur" table: per method, ρ of σ̂ against σ.</summary>
+    [Fact]
+    public void KernelFollowing_RanksEachMethodsEstimates_AgainstTheTrueSigma()
+    {
+        var rows = new List<ImageScore>();
+        foreach (double sigma in new[] { 0.2, 1.3, 2.6 })
+            foreach (string image in new[] { "a", "b" })
+            {
+                rows.Add(new ImageScore("follows", "S", sigma, image, 30, 0.9, 0.1, 0.001, null, 0.9 * sigma + 0.3));
+                rows.Add(new ImageScore("constant", "S", sigma, image, 30, 0.9, 1.7, 0.01, null, 1.41));
+                rows.Add(new ImageScore("bicubic", "S", sigma, image, 28, 0.8));
+            }
+        var following = new EvalResults(rows, false).KernelFollowing();
+        Assert.Equal(["follows", "constant"], following.Select(f => f.Method));
+        Assert.Equal(1.0, following[0].Rho, 12);
+        Assert.True(double.IsNaN(following[1].Rho));
+        Assert.Equal((6, 1.41, 1.41), (following[1].Count, following[1].Min, following[1].Max));
+        Assert.Contains("| follows | 6 | 1.000 | 0.48–2.64 |", new EvalResults(rows, false).ToMarkdown());
+    }
+}
