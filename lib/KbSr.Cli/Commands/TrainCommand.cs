@@ -128,6 +128,15 @@ internal static class TrainCommand
 
     /// <summary>Applies <c>path=value</c> overrides through the options' JSON form, so every field is reachable
     /// with the same names as in train.json, and unknown names fail with the JSON error.</summary>
+    private static System.Reflection.PropertyInfo? Option(Type? type, string name) =>
+        type?.GetProperties().FirstOrDefault(p => p.CanWrite && System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name) == name);
+
+    private static Type? OptionType(Type? type, string name) =>
+        Option(type, name) is { } p ? Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType : null;
+
+    private static IEnumerable<string> OptionNames(Type? type) =>
+        type?.GetProperties().Where(p => p.CanWrite).Select(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name)) ?? [];
+
     public static TrainOptions ApplyOverrides(TrainOptions options, IEnumerable<string> assignments)
     {
         var list = assignments.ToList();
@@ -140,10 +149,16 @@ internal static class TrainCommand
             string[] path = assignment[..eq].Trim().Split('.');
             string text = assignment[(eq + 1)..].Trim();
             JsonObject node = root;
+            Type? type = typeof(TrainOptions);
             foreach (string part in path[..^1])
+            {
                 node = node[part] as JsonObject ?? throw new ArgumentException($"--set {assignment}: '{part}' is not an object in the training options");
-            if (!node.ContainsKey(path[^1]))
-                throw new ArgumentException($"--set {assignment}: unknown option '{path[^1]}' (known here: {string.Join(", ", node.Select(kv => kv.Key))})");
+                type = OptionType(type, part);
+            }
+            // Options written only when not at their default (e.g. IKC's baseline.reflectPadding) are known by their type.
+            if (!node.ContainsKey(path[^1]) && OptionType(type, path[^1]) is null)
+                throw new ArgumentException($"--set {assignment}: unknown option '{path[^1]}' (known here: " +
+                                            $"{string.Join(", ", node.Select(kv => kv.Key).Union(OptionNames(type)))})");
             node[path[^1]] = ParseValue(text);
         }
         return TrainOptions.FromJson(root.ToJsonString(), "--set");

@@ -8,7 +8,7 @@ namespace KbSr.Inference;
 
 /// <summary>IKC as a blind super-resolver: N iterations of SFTMD and Corrector; the SR image of every iteration
 /// (per-stage PSNR in the tables) and the kernel each was made with (decoded from its code with the stored PCA).</summary>
-public sealed class IkcSuperResolver(Ikc net, KernelPca pca, string name = "IKC") : ICostedSuperResolver
+public sealed class IkcSuperResolver(Ikc net, KernelPca pca, string name = "IKC", int? iterations = null) : ICostedSuperResolver
 {
     public string Name { get; } = name;
 
@@ -25,7 +25,7 @@ public sealed class IkcSuperResolver(Ikc net, KernelPca pca, string name = "IKC"
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            using var output = Net.Run(lr.to(Net.parameters().First().device));
+            using var output = Net.Run(lr.to(Net.parameters().First().device), iterations);
             var kernels = output.Codes.Select(c => pca.Decode(c)[0].detach().clone().MoveToOuterDisposeScope()).ToList();
             return new SrResult(output.FinalSr.detach().clone().MoveToOuterDisposeScope(), kernels[^1].clone().MoveToOuterDisposeScope(),
                                 output.Sr.Select(s => s.detach().clone().MoveToOuterDisposeScope()).ToList(), kernels);

@@ -174,7 +174,9 @@ public sealed record KbSrConfig
         Baseline?.Validate();
     }
 
-    /// <summary>Names of the architecture fields (those that decide the weights and the forward pass) whose values differ.</summary>
+    /// <summary>Names of the architecture fields (those that decide the weights and the forward pass) whose values differ.
+    /// IKC's options that change no parameter are left out (<see cref="Baselines.BaselineConfig.ParameterLayout"/>): a
+    /// warm start (`kbsr train --init`) may switch them.</summary>
     public IReadOnlyList<string> ArchitectureDifferences(KbSrConfig other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -200,7 +202,7 @@ public sealed record KbSrConfig
         Check(nameof(DifferenceToEstimator), DifferenceToEstimator, other.DifferenceToEstimator);
         Check(nameof(KernelSft), KernelSft, other.KernelSft);
         Check(nameof(GlobalResidual), GlobalResidual, other.GlobalResidual);
-        Check(nameof(Baseline), Baseline, other.Baseline);
+        Check(nameof(Baseline), Baseline?.ParameterLayout(), other.Baseline?.ParameterLayout());
         if (Baseline is not null) Check("Loss.PcaDims (the baselines' kernel-code length)", Loss.PcaDims, other.Loss.PcaDims);
         return differences;
     }

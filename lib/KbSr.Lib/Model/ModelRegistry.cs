@@ -34,10 +34,16 @@ public static class ModelRegistry
             codeLength: 10, paper: new() { Channels = 64, Blocks = 16, Hidden = 32 }, small: new() { Channels = 32, Blocks = 7, Hidden = 16 },
             test: new() { Channels = 4, Blocks = 2, Hidden = 3 }),
         Baseline(Ikc.Name, "IKC (Gu et al. 2019)", config => new Ikc(config), blind: true, PixelLoss.L1,
-            codeLength: 10, paper: new() { Channels = 64, Blocks = 16, Hidden = 32, EstimatorWidth = 64, Iterations = 7 },
-            small: new() { Channels = 32, Blocks = 7, Hidden = 16, EstimatorWidth = 16, Iterations = 7 },
-            test: new() { Channels = 4, Blocks = 2, Hidden = 3, EstimatorWidth = 4, Iterations = 3 }),
+            codeLength: 10, paper: IkcFixes(new() { Channels = 64, Blocks = 16, Hidden = 32, EstimatorWidth = 64, Iterations = 7 }),
+            small: IkcFixes(new() { Channels = 32, Blocks = 7, Hidden = 16, EstimatorWidth = 16, Iterations = 7 }),
+            test: IkcFixes(new() { Channels = 4, Blocks = 2, Hidden = 3, EstimatorWidth = 4, Iterations = 3 })),
     ];
+
+    /// <summary>IKC's presets with the options that make its kernel networks learn here (BaselineConfig: centred input,
+    /// reflection padding, a linear Predictor output, SR clamped before the Corrector); the first IKC Small was trained
+    /// without them and keeps its own config in its weights.</summary>
+    private static BaselineConfig IkcFixes(BaselineConfig b) =>
+        b with { CentredInput = true, ReflectPadding = true, PredictorLinearOutput = true, ClampSr = true };
 
     private static readonly IReadOnlyDictionary<string, ModelEntry> Table =
         Entries.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);

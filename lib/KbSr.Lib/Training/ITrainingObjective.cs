@@ -26,3 +26,16 @@ public interface ITrainingObjective
     /// <summary>What validation evaluates (non-blind networks: given the true kernel).</summary>
     ISuperResolver Validator { get; }
 }
+
+/// <summary>An objective that makes several optimiser updates from one batch (IKC's Corrector: one per correction, as
+/// IKC's script does); the trainer then calls <see cref="Step"/> instead of one backward and one update.</summary>
+public interface ISelfSteppingObjective : ITrainingObjective
+{
+    /// <summary>True when the objective steps itself in <paramref name="phase"/>.</summary>
+    bool StepsItself(TrainingPhase phase);
+
+    /// <summary>All of this batch's updates (each: zero_grad, backward, gradient clipping when
+    /// <paramref name="gradClip"/> &gt; 0, step); returns the logged values, "total" among them. A non-finite loss
+    /// stops before its update, and its value is returned as "total".</summary>
+    IReadOnlyDictionary<string, double> Step(SyntheticBatch batch, TrainingPhase phase, optim.Optimizer optimizer, double gradClip);
+}

@@ -47,9 +47,15 @@ public sealed record TrainOptions
     public double GradClip { get; init; }
 
     /// <summary>"joint" (the paper; the only schedule of the non-blind networks), "staged" (KB-SR, §5.3: SR with true
-    /// kernels → estimator with true HR → joint), or one of IKC's two phases: "sftmd" (SFTMD with the true kernels), then
-    /// "predictor-corrector" (Predictor and Corrector with SFTMD fixed, started with --init from the first phase).</summary>
+    /// kernels → estimator with true HR → joint), or one of IKC's phases: "sftmd" (SFTMD with the true kernels), then
+    /// either "predictor" (the Predictor alone against the true codes) followed by "corrector" (the Corrector, with
+    /// SFTMD and the Predictor fixed), as IKC's released scripts train them, or "predictor-corrector" (both at once, one
+    /// update per batch: the recipe of the first IKC Small). Each later phase starts with --init from the one before.</summary>
     public string Schedule { get; init; } = "joint";
+
+    /// <summary>With a start from weights (`--init`): the network's top-level modules (e.g. "predictor", "corrector" of
+    /// IKC) that keep their fresh, seeded initialisation instead of the weights' values.</summary>
+    public IReadOnlyList<string> InitFresh { get; init; } = [];
 
     /// <summary>For "staged": steps of the SR-only and estimator-only phases; the rest is joint.</summary>
     public long SrPhaseSteps { get; init; }
@@ -98,7 +104,9 @@ public sealed record TrainOptions
         "staged" => TrainingPhase.Joint,
         "sftmd" => TrainingPhase.IkcSftmd,
         "predictor-corrector" => TrainingPhase.IkcPredictorCorrector,
-        _ => throw new ArgumentException($"schedule '{Schedule}': expected joint, staged, sftmd or predictor-corrector"),
+        "predictor" => TrainingPhase.IkcPredictor,
+        "corrector" => TrainingPhase.IkcCorrector,
+        _ => throw new ArgumentException($"schedule '{Schedule}': expected joint, staged, sftmd, predictor, corrector or predictor-corrector"),
     };
 
     public void Validate()
@@ -201,4 +209,8 @@ public enum TrainingPhase
     IkcSftmd,
     /// <summary>IKC, second phase: Predictor and Corrector, with SFTMD fixed.</summary>
     IkcPredictorCorrector,
+    /// <summary>IKC, the Predictor alone against the true codes (no SFTMD).</summary>
+    IkcPredictor,
+    /// <summary>IKC, the Corrector alone, with SFTMD and the Predictor fixed: one update per correction.</summary>
+    IkcCorrector,
 }

@@ -184,16 +184,21 @@ public sealed class Trainer : IDisposable
             {
                 using var batch = batches.Next();
                 foreach (var group in Optimizer.ParamGroups) group.LearningRate = rate;
-                using var terms = _objective.Compute(batch, phase);
-                values = terms.Values;
-                if (!double.IsFinite(values["total"]))
-                    throw new NonFiniteLossException(
-                        $"step {_step}: the loss is {values["total"]} ({string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value:G4}"))}); " +
-                        $"stopped without writing a checkpoint — {_run.LastCheckpoint} holds the last good state");
-                Optimizer.zero_grad();
-                terms.Total.backward();
-                if (_options.GradClip > 0) nn.utils.clip_grad_norm_(_objective.Trainable, _options.GradClip);
-                Optimizer.step();
+                if (_objective is ISelfSteppingObjective self && self.StepsItself(phase))
+                {
+                    values = self.Step(batch, phase, Optimizer, _options.GradClip);
+                    ThrowIfNotFinite(values);
+                }
+                else
+                {
+                    using var terms = _objective.Compute(batch, phase);
+                    values = terms.Values;
+                    ThrowIfNotFinite(values);
+                    Optimizer.zero_grad();
+                    terms.Total.backward();
+                    if (_options.GradClip > 0) nn.utils.clip_grad_norm_(_objective.Trainable, _options.GradClip);
+                    Optimizer.step();
+                }
             }
             _step++;
 
@@ -211,6 +216,14 @@ public sealed class Trainer : IDisposable
             if (_step % _options.CheckpointEvery == 0) SaveCheckpoint(_run.LastCheckpoint);
         }
         return Stop(TrainingEnd.Completed);
+    }
+
+    private void ThrowIfNotFinite(IReadOnlyDictionary<string, double> values)
+    {
+        if (!double.IsFinite(values["total"]))
+            throw new NonFiniteLossException(
+                $"step {_step}: the loss is {values["total"]} ({string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value:G4}"))}); " +
+                $"stopped without writing a checkpoint — {_run.LastCheckpoint} holds the last good state");
     }
 
     private TrainingEnd Stop(TrainingEnd end)
@@ -273,7 +286,15 @@ public sealed class Trainer : IDisposable
     private void WarmStart(string weights)
     {
         using var checkpoint = Checkpoint.Read(weights, _options.Model);   // a different network fails naming the fields
+        var fresh = FreshParameters();
         checkpoint.LoadWeightsInto(Network);
+        using (no_grad())
+            foreach (var (name, value) in fresh)
+            {
+                Network.Module().get_parameter(name)!.copy_(value);
+                value.Dispose();
+            }
+        if (fresh.Count > 0) Log($"kept the fresh initialisation of {string.Join(", ", _options.InitFresh)} ({fresh.Count} tensors)");
         // Adam's moments fit only the parameters they were made for: IKC's second phase trains other parameters than
         // its first, so a first-phase checkpoint's moments are left out (the count of trained parameters tells).
         bool moments = checkpoint.HasOptimizerState &&
@@ -281,6 +302,18 @@ public sealed class Trainer : IDisposable
         if (moments) checkpoint.LoadOptimizerInto(Optimizer);
         _step = checkpoint.State.Step;
         Log($"started from {weights} at step {_step}" + (moments ? " (with its Adam state)" : " (Adam moments start from zero)"));
+    }
+
+    /// <summary>Copies of the parameters under <see cref="TrainOptions.InitFresh"/>, taken before the weights load.</summary>
+    private List<(string Name, Tensor Value)> FreshParameters()
+    {
+        var named = Network.Module().named_parameters().ToList();
+        var modules = named.Select(p => p.name.Split('.')[0]).Distinct().ToList();
+        foreach (string m in _options.InitFresh)
+            if (!modules.Contains(m))
+                throw new ArgumentException($"initFresh: {Network.Config.Model} has no module '{m}' (its modules: {string.Join(", ", modules)})");
+        return named.Where(p => _options.InitFresh.Contains(p.name.Split('.')[0]))
+                    .Select(p => (p.name, p.parameter.detach().clone())).ToList();
     }
 
     private const string TrainedParametersKey = "trainedParameters";

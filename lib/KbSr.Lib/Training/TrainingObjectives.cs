@@ -15,7 +15,7 @@ public static class TrainingObjectives
         ArgumentNullException.ThrowIfNull(network);
         var config = network.Config;
         var loss = ModelRegistry.Entry(config.Model).Loss;
-        bool ikcPhase = phase is TrainingPhase.IkcSftmd or TrainingPhase.IkcPredictorCorrector;
+        bool ikcPhase = IkcObjective.Phases.Contains(phase);
         if (network is KbSrNet && ikcPhase)
             throw new ArgumentException($"schedule for phase {phase} trains IKC, not KB-SR: use schedule joint or staged");
         if (network is INonBlindNetwork && phase != TrainingPhase.Joint)

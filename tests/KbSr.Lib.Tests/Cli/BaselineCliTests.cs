@@ -50,7 +50,8 @@ public sealed class BaselineCliTests : IDisposable
         (code, stdout, stderr) = await Kbsr(
             ["train", "--preset", "ikc-test", "--data", SampleData.Set, "--steps", "1", "--set", "kernels.kernelSize=5", "--out", Path.Combine(_root, "joint")]);
         Assert.NotEqual(0, code);
-        Assert.Contains("schedule=predictor-corrector", stderr);
+        Assert.Contains("schedule=predictor", stderr);
+        Assert.Contains("schedule=corrector", stderr);
 
         string prefix = Path.Combine(_root, "table");
         (code, stdout, stderr) = await Kbsr(

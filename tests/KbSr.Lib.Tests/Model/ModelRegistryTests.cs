@@ -24,7 +24,7 @@ public sealed class ModelRegistryTests : IDisposable
     {
         var data = new TheoryData<string, TrainingPhase>();
         foreach (string m in ModelRegistry.Names)
-            if (m == Ikc.Name) { data.Add(m, TrainingPhase.IkcSftmd); data.Add(m, TrainingPhase.IkcPredictorCorrector); }
+            if (m == Ikc.Name) foreach (var phase in IkcObjective.Phases) data.Add(m, phase);
             else data.Add(m, TrainingPhase.Joint);
         return data;
     }
@@ -35,6 +35,8 @@ public sealed class ModelRegistryTests : IDisposable
     {
         TrainingPhase.IkcSftmd => "sftmd",
         TrainingPhase.IkcPredictorCorrector => "predictor-corrector",
+        TrainingPhase.IkcPredictor => "predictor",
+        TrainingPhase.IkcCorrector => "corrector",
         _ => "joint",
     };
 
@@ -113,8 +115,13 @@ public sealed class ModelRegistryTests : IDisposable
             if (trained.Contains(p)) Assert.True(moved, $"{model} {phase}: no gradient reaches {name}");
             else Assert.False(moved, $"{model} {phase}: {name} is fixed in this phase but got a gradient");
         }
-        if (model == Ikc.Name)   // IKC's phases split the network: SFTMD first, then Predictor and Corrector
-            Assert.Equal(phase == TrainingPhase.IkcSftmd, trained.Contains(((Ikc)network).Sftmd.parameters().First()));
+        if (model == Ikc.Name)   // IKC's phases split the network: SFTMD first, then Predictor and Corrector (together or in turn)
+        {
+            var ikc = (Ikc)network;
+            Assert.Equal(phase == TrainingPhase.IkcSftmd, trained.Contains(ikc.Sftmd.parameters().First()));
+            Assert.Equal(phase is TrainingPhase.IkcPredictor or TrainingPhase.IkcPredictorCorrector, trained.Contains(ikc.Predictor.parameters().First()));
+            Assert.Equal(phase is TrainingPhase.IkcCorrector or TrainingPhase.IkcPredictorCorrector, trained.Contains(ikc.Corrector.parameters().First()));
+        }
     }
 
     [Theory]
@@ -182,7 +189,12 @@ public sealed class ModelRegistryTests : IDisposable
             Assert.NotNull(validation);
             Assert.True(double.IsFinite(validation.PsnrY) && validation.PsnrY > 5, $"validation PSNR {validation.PsnrY}");
             // IKC's second phase validates the whole blind pipeline, one PSNR per iteration.
-            Assert.Equal(phase == TrainingPhase.IkcPredictorCorrector ? config.Baseline!.Iterations : 0, validation.StagePsnrY.Count);
+            Assert.Equal(phase switch
+            {
+                TrainingPhase.IkcPredictorCorrector or TrainingPhase.IkcCorrector => config.Baseline!.Iterations,
+                TrainingPhase.IkcPredictor => 1,   // the Predictor's code, no correction
+                _ => 0,
+            }, validation.StagePsnrY.Count);
         }
 
         using var checkpoint = Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt"));

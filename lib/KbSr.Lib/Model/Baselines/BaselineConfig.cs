@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace KbSr.Model.Baselines;
 
 /// <summary>
@@ -25,6 +27,38 @@ public sealed record BaselineConfig
 
     /// <summary>Negative slope of the LeakyReLUs (IKC: 0.2).</summary>
     public double Slope { get; init; } = 0.2;
+
+    // IKC options that change no parameter (so a warm start may switch them, see ParameterLayout). Written only when
+    // on: configs made before them keep their hash and their behaviour.
+
+    /// <summary>IKC: reflection padding in the Predictor's and Corrector's convs (IKC's code pads with zeros). The code
+    /// is an average over all positions; with zeros, the positions that see padding dominate a 24-pixel training patch
+    /// but not a whole image, so the networks learn a border bias that they then add on whole images. With reflection a
+    /// spatially uniform image gives the same code at every size.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ReflectPadding { get; init; }
+
+    /// <summary>IKC: clamp SFTMD's SR image to [0, 1] before the Corrector reads it, as IKC's code does (its SR output
+    /// is clamped); unclamped overshoots feed a drifting code back into the loop.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ClampSr { get; init; }
+
+    /// <summary>IKC: no LeakyReLU after the Predictor's last conv (IKC's code has one). The code is signed and its first
+    /// component is negative for most kernels, which the LeakyReLU passes only at slope 0.2.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool PredictorLinearOutput { get; init; }
+
+    /// <summary>IKC: the Predictor and the Corrector see their image minus its mean colour (IKC's code feeds the image as
+    /// it is). Their code is a spatial average of a conv stack over an image in [0, 1], dominated by its mean colour, which
+    /// says nothing about the blur. Without centring, a fresh Predictor trained on two blurs (σ 0.5 and 3.0) gave every
+    /// image the same code after 300 steps, and at IKC Small's size it stayed near the mean code for thousands of steps
+    /// (the first IKC Small's collapse); centred, it told the two blurs apart within 40 steps (data/weights/README.md).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool CentredInput { get; init; }
+
+    /// <summary>This config with the options that change no parameter at their defaults: two configs with equal
+    /// layouts hold the same parameters, so weights of one load into the other.</summary>
+    public BaselineConfig ParameterLayout() => this with { ReflectPadding = false, ClampSr = false, PredictorLinearOutput = false, CentredInput = false };
 
     public void Validate()
     {

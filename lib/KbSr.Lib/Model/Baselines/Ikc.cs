@@ -41,13 +41,17 @@ public sealed class Ikc : nn.Module<Tensor, Tensor>, ISrNetwork
         var b = BaselineChecks.Require(config, Name);
         Config = config;
         int t = config.Loss.PcaDims;
-        predictor = new IkcPredictor(config.ImageChannels, b.EstimatorWidth, t, b.Slope);
+        predictor = new IkcPredictor(config.ImageChannels, b.EstimatorWidth, t, b.Slope, b.ReflectPadding, b.PredictorLinearOutput, b.CentredInput);
         sftmd = new Sftmd(config with { Model = Sftmd.Name });
-        corrector = new IkcCorrector(config.ImageChannels, b.EstimatorWidth, t, b.Slope);
+        corrector = new IkcCorrector(config.ImageChannels, b.EstimatorWidth, t, b.Slope, b.ReflectPadding, b.CentredInput);
         RegisterComponents();
     }
 
     public KbSrConfig Config { get; }
+
+    /// <summary>One correction: the Corrector reads the SR image (clamped to [0, 1] when <see cref="BaselineConfig.ClampSr"/>)
+    /// and the code it was made with.</summary>
+    public Tensor Correct(Tensor sr, Tensor code) => corrector.call(Config.Baseline!.ClampSr ? sr.clamp(0, 1) : sr, code);
 
     public IkcPredictor Predictor => predictor;
     public Sftmd Sftmd => sftmd;
@@ -73,7 +77,7 @@ public sealed class Ikc : nn.Module<Tensor, Tensor>, ISrNetwork
         for (int i = 1; i <= n; i++)
         {
             srs.Add(sftmd.call(lr, codes[^1]));
-            if (i < n) codes.Add(corrector.call(srs[^1], codes[^1]));
+            if (i < n) codes.Add(Correct(srs[^1], codes[^1]));
         }
         var output = new IkcOutput(srs, codes);
         foreach (var t in srs.Concat(codes)) t.MoveToOuterDisposeScope();

@@ -9,6 +9,7 @@ namespace KbSr.Model.Baselines;
 /// Seven 5×5 convs on the SR image (3 → w, then w → w; the 2nd and 4th with stride 2), each with LeakyReLU(0.2);
 /// the code through two fully connected layers (t → w → w, LeakyReLU) stretched over that grid; concatenation;
 /// 1×1 convs 2w → 2w → w → t (LeakyReLU between); global average pooling gives Δh, and the result is h + Δh.
+/// Option: reflection instead of zero padding (<see cref="BaselineConfig.ReflectPadding"/>).
 /// SR [B, 3, H, W], code [B, t] → corrected code [B, t].
 /// </summary>
 public sealed class IkcCorrector : nn.Module<Tensor, Tensor, Tensor>
@@ -17,12 +18,17 @@ public sealed class IkcCorrector : nn.Module<Tensor, Tensor, Tensor>
     private readonly Sequential code_dense;
     private readonly Sequential global_dense;
 
-    public IkcCorrector(int imageChannels, int width, int codeLength, double slope) : base(nameof(IkcCorrector))
+    private readonly bool _centred;
+
+    public IkcCorrector(int imageChannels, int width, int codeLength, double slope, bool reflectPadding = false, bool centredInput = false)
+        : base(nameof(IkcCorrector))
     {
+        _centred = centredInput;
         var convs = new List<(string, nn.Module<Tensor, Tensor>)>();
         for (int i = 0; i < 7; i++)
         {
-            convs.Add(($"conv{i + 1}", nn.Conv2d(i == 0 ? imageChannels : width, width, kernel_size: 5, stride: i is 1 or 3 ? 2 : 1, padding: 2)));
+            convs.Add(($"conv{i + 1}", nn.Conv2d(i == 0 ? imageChannels : width, width, kernel_size: 5, stride: i is 1 or 3 ? 2 : 1, padding: 2,
+                                                  padding_mode: reflectPadding ? PaddingModes.Reflect : PaddingModes.Zeros)));
             convs.Add(($"act{i + 1}", nn.LeakyReLU(negative_slope: slope)));
         }
         features = nn.Sequential(convs);
@@ -36,7 +42,7 @@ public sealed class IkcCorrector : nn.Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor sr, Tensor code)
     {
-        var f = features.call(sr);                                                        // [B, w, H/4, W/4]
+        var f = features.call(_centred ? sr - sr.mean([2, 3], keepdim: true) : sr);     // [B, w, H/4, W/4]
         var h = KernelCodeMaps.Stretch(code_dense.call(code), f.shape[2], f.shape[3]);   // [B, w, H/4, W/4]
         var delta = global_dense.call(cat([f, h], dim: 1)).mean([2, 3]);                 // Δh [B, t]
         return code + delta;
