@@ -63,19 +63,20 @@ internal static class DemoFigures
         else written.Add(Table1(results, Path.Combine(folder, Table1Chart)));
 
         string sigma = run.Sigma.ToString("0.0##", inv);
+        string at = folder.Replace('\\', '/').TrimEnd('/');   // the links, as the folder was named (the README: docs/img)
         string md = $"""
-            ![Crop of the demo image at ×{run.Scale}, σ = {sigma}: the LR input enlarged by nearest neighbour, bicubic, KB-SR and the HR original, side by side](docs/img/{Crop})
+            ![Crop of the demo image at ×{run.Scale}, σ = {sigma}: the LR input enlarged by nearest neighbour, bicubic, KB-SR and the HR original, side by side]({at}/{Crop})
 
             *{run.Source}, ×{run.Scale}, Gaussian blur σ = {sigma}. From left: LR input (enlarged), bicubic ({run.BicubicPsnr.ToString("0.00", inv)} dB),
             {run.Network} ({run.SrPsnr.ToString("0.00", inv)} dB), HR. PSNR on Y over the whole image; the crop is its most detailed
             {size} × {size} window.*
 
-            ![Left, the true Gaussian blur kernel of σ = {sigma}; right, the kernel KB-SR estimated from the LR image alone, on one grey scale](docs/img/{Kernels})
+            ![Left, the true Gaussian blur kernel of σ = {sigma}; right, the kernel KB-SR estimated from the LR image alone, on one grey scale]({at}/{Kernels})
 
             *True kernel (left) and KB-SR's final estimate K_T from the same run (right), on one grey scale (white = the larger
             peak), enlarged 8×. Estimated spread {run.EstimatedSpread.ToString("0.00", inv)} pixels against σ = {sigma}; Σ|K − K_true| = {run.KernelL1.ToString("0.000", inv)}.*
 
-            ![PSNR against blur σ on Set5 for bicubic, KB-SR Small, IKC Small and SRMD-NF Small (blind and given the true kernel)](docs/img/{Table1Chart})
+            ![PSNR against blur σ on Set5 for bicubic, KB-SR Small, IKC Small and SRMD-NF Small (blind and given the true kernel)]({at}/{Table1Chart})
 
             *Set5, PSNR against σ for five rows of Table 1 as measured here ({Table1Results}); the full table is below.*
 

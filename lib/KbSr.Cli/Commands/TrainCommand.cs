@@ -94,6 +94,7 @@ internal static class TrainCommand
             using var trainer = resuming ? Trainer.Resume(folder, images, target, options)
                 : initWeights is not null ? Trainer.StartFrom(initWeights, options, folder, images, target)
                 : Trainer.StartNew(options, folder, images, target);
+            trainer.DataRoot = parse.GetValue(dataRoot);   // validation reads the same root as training
             // The starting weights' model card, so `kbsr export` can tell the whole training history.
             if (initWeights is not null && File.Exists(ExportCommand.CardPath(initWeights)) && !resuming)
                 File.Copy(ExportCommand.CardPath(initWeights), Path.Combine(folder, ExportCommand.InitCardFile));
@@ -126,8 +127,6 @@ internal static class TrainCommand
         }
     }
 
-    /// <summary>Applies <c>path=value</c> overrides through the options' JSON form, so every field is reachable
-    /// with the same names as in train.json, and unknown names fail with the JSON error.</summary>
     private static System.Reflection.PropertyInfo? Option(Type? type, string name) =>
         type?.GetProperties().FirstOrDefault(p => p.CanWrite && System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name) == name);
 
@@ -137,6 +136,8 @@ internal static class TrainCommand
     private static IEnumerable<string> OptionNames(Type? type) =>
         type?.GetProperties().Where(p => p.CanWrite).Select(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name)) ?? [];
 
+    /// <summary>Applies <c>path=value</c> overrides through the options' JSON form, so every field is reachable
+    /// with the same names as in train.json, and unknown names fail with the JSON error.</summary>
     public static TrainOptions ApplyOverrides(TrainOptions options, IEnumerable<string> assignments)
     {
         var list = assignments.ToList();

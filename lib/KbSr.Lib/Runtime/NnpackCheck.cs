@@ -59,7 +59,10 @@ public static partial class NnpackCheck
             try
             {
                 T result;
-                using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+                FileStream opened;
+                try { opened = new FileStream(path, FileMode.CreateNew, FileAccess.Write); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (call(), ""); }   // no temp space: uncaptured
+                using (var file = opened)
                 {
                     if (dup2((int)file.SafeFileHandle.DangerousGetHandle(), 2) < 0) return (call(), "");
                     try { result = call(); }

@@ -40,6 +40,8 @@ public sealed class IkcObjective : ISelfSteppingObjective
         _pca = pca;
         _pixelLoss = pixelLoss;
         Phase = Check(phase);
+        if (phase is TrainingPhase.IkcCorrector or TrainingPhase.IkcPredictorCorrector && net.Config.Baseline!.Iterations < 2)
+            throw new ArgumentException($"IKC's Corrector trains on corrections: baseline.iterations must be ≥ 2, got {net.Config.Baseline!.Iterations}");
         Trainable = phase switch
         {
             TrainingPhase.IkcSftmd => net.Sftmd.parameters().ToList(),

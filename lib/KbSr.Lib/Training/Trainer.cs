@@ -88,6 +88,8 @@ public sealed class Trainer : IDisposable
     /// <summary>Starts a new run in a new folder; the folder records the sets <paramref name="images"/> came from.</summary>
     public static Trainer StartNew(TrainOptions options, string runFolder, HrImageCache images, Device? device = null)
     {
+        if (options.InitFresh.Count > 0)
+            throw new ArgumentException($"initFresh ({string.Join(", ", options.InitFresh)}) applies to a start from weights (--init); this run starts fresh anyway");
         options = Prepare(options, images);
         var run = RunFolder.CreateNew(runFolder, options);
         return StartOrAbandon(run, () => new Trainer(options, run, images, device ?? CPU, resume: false));

@@ -49,7 +49,7 @@ public sealed class DatasetSplitTests : IDisposable
     [Fact]
     public void NewRuns_NeitherTrainNorValidateOnATestSet()
     {
-        new TrainOptions().RefuseTestSets();   // the defaults: T91 + BSDS200:train, validated on BSDS200:val
+        new TrainOptions { Data = DatasetSplit.DefaultTraining }.RefuseTestSets();   // `kbsr train`'s defaults, validated on BSDS200:val
         Assert.Equal(DatasetSplit.DefaultValidation, new TrainOptions().ValidationSet);
         Assert.Contains("training set Set5", Assert.Throws<ArgumentException>(() => new TrainOptions { Data = ["T91", "Set5"] }.RefuseTestSets()).Message);
         Assert.Contains("validation set BSDS100",

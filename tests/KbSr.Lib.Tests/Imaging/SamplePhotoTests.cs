@@ -19,7 +19,7 @@ public class SamplePhotoTests
         Assert.Contains(SamplePhoto.Sha256, licence);
         Assert.Contains("CC0", licence);
         Assert.Contains("Stefan van der Walt", licence);
-        Assert.Contains($"{file.Length:N0} bytes", licence);
+        Assert.Contains(file.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " bytes", licence);
     }
 
     [Fact]

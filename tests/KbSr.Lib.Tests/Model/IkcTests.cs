@@ -76,9 +76,10 @@ public sealed class IkcTests : IDisposable
                      b.Module().named_parameters().Select(p => (p.name, string.Join("x", p.parameter.shape))));
     }
 
-    /// <summary>IKC's Predictor phase on the sample images, 300 steps from a fresh start with blurs of σ = 0.5 and 3.0: the
-    /// codes it gives another crop of the photograph blurred with each decode to kernels of clearly different spreads, in
-    /// that order. The first IKC Small's Predictor gave one code for every blur.</summary>
+    /// <summary>IKC's Predictor phase on a tiny set of uniform-noise images, 300 steps from a fresh start with blurs of
+    /// σ = 0.5 and 3.0: the codes it gives an unseen noise image blurred with each decode to kernels of clearly different
+    /// spreads, in that order. The first IKC Small's Predictor gave one code for every blur; so does this one with
+    /// <c>centredInput</c> off (data/weights/README.md).</summary>
     [Fact]
     public void Predictor_AFewHundredStepsAlone_TellsASharpBlurFromAWideOne()
     {

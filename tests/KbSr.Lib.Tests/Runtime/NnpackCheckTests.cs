@@ -16,29 +16,26 @@ public class NnpackCheckTests
     [Fact]
     public void TheStateSaysWhatWasDone()
     {
-        Assert.Matches("^(on|off|not checked)", NnpackCheck.State);
+        Assert.Matches("^(on|off|not checked|not switched|cannot initialise)", NnpackCheck.State);
         Assert.Equal(NnpackCheck.State.StartsWith("off", StringComparison.Ordinal), NnpackCheck.Disabled);
     }
 
-    /// <summary>`kbsr runtime` runs convolutions (the oneDNN check's and its own) and reports NNPACK in one line.</summary>
+    /// <summary>`kbsr runtime` runs convolutions (the oneDNN check's and its own) and reports NNPACK in one line; with
+    /// the probe skipped (<c>KBSR_NNPACK=on</c>) the warnings come back exactly where the default run found that NNPACK
+    /// cannot start — so on such a CPU (as on the machines this was written on) the first run's silence is the fix's
+    /// doing; where NNPACK starts, there is nothing to print either way.</summary>
     [Fact]
     public async Task Runtime_ReportsNnpack_AndNoConvolutionLogsItsWarning()
     {
-        var (code, stdout, stderr) = await CliProcess.RunAsync(["runtime"], 300);
+        var (code, stdout, stderr) = await CliProcess.RunAsync(["runtime"], [("KBSR_NNPACK", "")], 300);
         Assert.True(code == 0, $"exit {code}:\n{stdout}\n{stderr}");
         Assert.DoesNotContain(Warning, stderr + stdout);
         string line = stdout.Split('\n').Single(l => l.StartsWith("NNPACK: ", StringComparison.Ordinal));
-        Assert.Matches("^NNPACK: (on|off)", line);
-    }
+        bool cannotStart = line.StartsWith("NNPACK: off: it cannot initialise", StringComparison.Ordinal);
 
-    /// <summary>Where NNPACK cannot start on this CPU, skipping the probe (<c>KBSR_NNPACK=on</c>) brings the warnings
-    /// back: the test above sees the difference here. Where it starts, there is nothing to print either way.</summary>
-    [Fact]
-    public async Task WithTheProbeSkipped_TheWarningsReturnExactlyWhereNnpackCannotStart()
-    {
-        var (code, stdout, stderr) = await CliProcess.RunAsync(["runtime"], [("KBSR_NNPACK", "on")], 300);
+        (code, stdout, stderr) = await CliProcess.RunAsync(["runtime"], [("KBSR_NNPACK", "on")], 300);
         Assert.True(code == 0, $"exit {code}:\n{stdout}\n{stderr}");
         Assert.Contains("NNPACK: on (KBSR_NNPACK=on, not checked)", stdout);
-        Assert.Equal(NnpackCheck.Disabled, stderr.Contains(Warning, StringComparison.Ordinal));
+        Assert.Equal(cannotStart, stderr.Contains(Warning, StringComparison.Ordinal));
     }
 }
