@@ -108,7 +108,7 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         if (following.Count > 0)
         {
             sb.AppendLine("## Does the kernel estimate follow the blur?").AppendLine();
-            sb.AppendLine("Spearman's ρ between the estimated kernel's spread σ̂ (√ of its mean second moment; σ for an isotropic Gaussian) " +
+            sb.AppendLine("Spearman's ρ between the estimated kernel's spread σ̂ (√ of its mean second moment, over its non-negative taps; σ for an isotropic Gaussian) " +
                           "and the true σ, over every image and σ of the run (1 = the estimates rank the blurs exactly; 0 = unrelated; " +
                           "a constant estimate has no ρ).").AppendLine();
             sb.AppendLine("| method | image × σ | Spearman ρ | σ̂ range |").AppendLine("|---|---|---|---|");
@@ -128,7 +128,7 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
     /// <summary>Per method with kernel estimates: Spearman's ρ of the estimated spread against the true σ over all its
     /// image × σ, and the range of the estimates.</summary>
     public IReadOnlyList<(string Method, int Count, double Rho, double Min, double Max)> KernelFollowing() =>
-        Images.Where(r => r.KernelSpread is not null).GroupBy(r => r.Method)
+        Images.Where(r => r.KernelSpread is { } s && double.IsFinite(s)).GroupBy(r => r.Method)
             .Select(g => (g.Key, g.Count(), Statistics.Spearman(g.Select(r => r.Sigma).ToList(), g.Select(r => r.KernelSpread!.Value).ToList()),
                           g.Min(r => r.KernelSpread!.Value), g.Max(r => r.KernelSpread!.Value)))
             .ToList();

@@ -158,7 +158,10 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
             var diff = k.to(float64) - trueKernel.to(k.device).to(float64);
             l1 = diff.abs().sum().item<double>();
             mse = diff.square().mean().item<double>();
-            spread = KernelImage.Spread(k);
+            // A kernel decoded from a PCA code can have negative taps, and then no real spread: measured on its
+            // non-negative part (renormalised), and missing when nothing is left.
+            double s = KernelImage.Spread(k.clamp_min(0));
+            spread = double.IsFinite(s) ? s : null;
         }
         var stages = result.StageSr?.Select(s => Psnr.OnY(s[0], hr, shave, grey)).ToList();
         return new ImageScore(method, set, sigma, image, psnr, ssim, l1, mse, stages, spread);

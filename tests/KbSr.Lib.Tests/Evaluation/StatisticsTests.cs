@@ -1,4 +1,7 @@
+using KbSr.Degradation;
 using KbSr.Evaluation;
+using KbSr.Imaging;
+using static TorchSharp.torch;
 
 namespace KbSr.Tests.Evaluation;
 
@@ -46,5 +49,20 @@ public class StatisticsTests
         Assert.True(double.IsNaN(following[1].Rho));
         Assert.Equal((6, 1.41, 1.41), (following[1].Count, following[1].Min, following[1].Max));
         Assert.Contains("| follows | 6 | 1.000 | 0.48–2.64 |", new EvalResults(rows, false).ToMarkdown());
+    }
+
+    /// <summary>A kernel decoded from a PCA code can have negative taps (IKC's do): its spread is that of its non-negative
+    /// part, so σ̂ stays a number, and an all-negative "kernel" has none.</summary>
+    [Fact]
+    public void Score_OfAKernelWithNegativeTaps_MeasuresTheSpreadOfItsNonNegativePart()
+    {
+        using var scope = NewDisposeScope();
+        var truth = GaussianKernel.Isotropic(1.5, 21);
+        var decoded = truth - 0.001;   // slightly negative away from the centre
+        var hr = rand(3, 32, 32);
+        var score = Evaluator.Score("m", "S", 1.5, "x", new SrResult(hr.unsqueeze(0), decoded), hr, false, truth, 4);
+        Assert.Equal(KernelImage.Spread(decoded.clamp_min(0)), score.KernelSpread!.Value, 12);
+        Assert.InRange(score.KernelSpread!.Value, 0.5, 1.5);   // narrower than the truth: the clamped tails are gone
+        Assert.Null(Evaluator.Score("m", "S", 1.5, "x", new SrResult(hr.unsqueeze(0), -truth), hr, false, truth, 4).KernelSpread);
     }
 }
