@@ -91,6 +91,29 @@ public sealed class EvalJournalTests : IDisposable
         Assert.DoesNotContain(torn + "\n", File.ReadAllText(path));   // the rewrite dropped the torn line
     }
 
+    /// <summary>A journal written before the kernel_spread column (9 fields a row) still resumes, and is rewritten in the
+    /// current layout.</summary>
+    [Fact]
+    public void AJournalOfTheOlderLayout_Resumes_AndIsRewrittenInTheCurrentOne()
+    {
+        var options = Options(1.3);
+        var methods = new ISuperResolver[] { new BicubicUpsampler(), new Blind() };
+        using (var journal = EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: false))
+            new Evaluator(options) { Journal = journal }.Run(methods);
+        string path = EvalJournal.PathFor(Prefix);
+        var lines = File.ReadAllLines(path).ToList();
+        int header = lines.IndexOf(ImageScoreCsv.Header);
+        var older = lines.Take(header).Append(ImageScoreCsv.HeaderWithoutSpread)
+            .Concat(lines.Skip(header + 1).Select(l => l[..l.LastIndexOf(',')]));   // drop each row's last field
+        File.WriteAllText(path, string.Join("\n", older) + "\n");
+
+        using var resumed = EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: true);
+        Assert.Equal(3, resumed.Restored);
+        var rewritten = File.ReadAllLines(path);
+        Assert.Contains(ImageScoreCsv.Header, rewritten);
+        Assert.DoesNotContain(ImageScoreCsv.HeaderWithoutSpread, rewritten);
+    }
+
     [Fact]
     public void AJournalOfAnotherRun_IsRefused_NamingWhatDiffers_AndKeptIntact()
     {
