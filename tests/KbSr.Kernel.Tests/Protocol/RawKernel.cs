@@ -75,9 +75,11 @@ internal sealed class RawKernel : IDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            Assert.False(HasExited, "the kernel process exited: " + Stderr);
             var m = Receive(socket, TimeSpan.FromMilliseconds(100));
             if (m is not null && m.ParentHeader["msg_id"] is JsonValue v && v.TryGetValue(out string? id) && id == msgId) return m;
+            // Only when nothing more arrives: a kernel that sent its last replies and then exited (shutdown) has
+            // left them in this socket, and they must still be read.
+            Assert.False(m is null && HasExited, "the kernel process exited: " + Stderr);
         }
         throw new TimeoutException($"no reply to {msgId} within {timeout.TotalSeconds:0} s; kernel stderr: {Stderr}");
     }

@@ -160,7 +160,9 @@ public sealed class BaselineArchitectureTests
             Assert.True((output.Codes[i] - output.Codes[i - 1]).abs().max().item<float>() > 1e-6, $"correction {i} left the code unchanged");
         // Iteration i's SR is SFTMD given code i − 1; the first is SFTMD given the Predictor's code.
         ModelFixtures.Close(output.Sr[0], ikc.Sftmd.call(lr, ikc.Predictor.call(lr)), 1e-5, "SR 1");
-        ModelFixtures.Close(output.Codes[1], ikc.Corrector.call(output.Sr[0], output.Codes[0]), 1e-5, "code 1");
+        // The Corrector reads SFTMD's image clamped to [0, 1] (the preset's clampSr), as IKC's code does.
+        Assert.True(config.Baseline!.ClampSr);
+        ModelFixtures.Close(output.Codes[1], ikc.Corrector.call(output.Sr[0].clamp(0, 1), output.Codes[0]), 1e-5, "code 1");
         ModelFixtures.Close(ikc.call(lr), output.FinalSr, 1e-5, "forward = last iteration");
     }
 
