@@ -16,7 +16,7 @@ internal sealed class TrainingProgress
 
     public TrainingEnd Run(Trainer trainer, long totalSteps, CancellationToken cancel)
     {
-        Console.WriteLine(LossNote);
+        if (trainer.Network is Model.KbSrNet) Console.WriteLine(LossNote);   // the baselines log their own loss as "loss"
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {
             trainer.OnStep = r => Console.WriteLine(Line(r));

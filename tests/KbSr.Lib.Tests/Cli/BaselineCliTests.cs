@@ -26,6 +26,7 @@ public sealed class BaselineCliTests : IDisposable
              "--set", "validateEvery=0", "--set", "logEvery=1", "--set", "kernels.kernelSize=5", .. extra, "--out", run]);
         Assert.True(code == 0, $"train {preset} exit {code}\n{stdout}\n{stderr}");
         Assert.Contains($"Completed: step {steps}/{steps}", stdout);
+        Assert.Equal(preset == "Test", stdout.Contains("loss = eq. 3 without the constant", StringComparison.Ordinal));   // KB-SR's note only
         return Path.Combine(run, "checkpoints", "last.ckpt");
     }
 
