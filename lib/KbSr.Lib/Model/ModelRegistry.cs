@@ -40,10 +40,10 @@ public static class ModelRegistry
     ];
 
     /// <summary>IKC's presets with the options that make its kernel networks learn here (BaselineConfig: centred input,
-    /// reflection padding, a linear Predictor output, SR clamped before the Corrector); the first IKC Small was trained
-    /// without them and keeps its own config in its weights.</summary>
+    /// reflection padding, a linear Predictor output, SR clamped before the Corrector, a Corrector that starts as the
+    /// identity); the first IKC Small was trained without them and keeps its own config in its weights.</summary>
     private static BaselineConfig IkcFixes(BaselineConfig b) =>
-        b with { CentredInput = true, ReflectPadding = true, PredictorLinearOutput = true, ClampSr = true };
+        b with { CentredInput = true, ReflectPadding = true, PredictorLinearOutput = true, ClampSr = true, CorrectorIdentityStart = true };
 
     private static readonly IReadOnlyDictionary<string, ModelEntry> Table =
         Entries.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);

@@ -36,6 +36,26 @@ public sealed class IkcTests : IDisposable
         Assert.Equal(code.data<float>().ToArray(), corrected.data<float>().ToArray());
     }
 
+    /// <summary>IKC's presets start the Corrector as the identity (its last conv at zero), whatever the seed; IKC's own
+    /// random start does not.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FreshCorrector_ReturnsItsInputCode_ExactlyWhenItStartsAsTheIdentity(bool identityStart)
+    {
+        TorchRuntime.Seed(5);
+        var preset = ModelRegistry.Preset("ikc-test");
+        Assert.True(preset.Baseline!.CorrectorIdentityStart);
+        using var ikc = (Ikc)ModelRegistry.Build(preset with { Baseline = preset.Baseline with { CorrectorIdentityStart = identityStart } });
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var code = randn(2, preset.Loss.PcaDims);
+        var corrected = ikc.Correct(rand(2, 3, 32, 28), code);
+        double change = (corrected - code).abs().max().item<float>();
+        if (identityStart) Assert.Equal(0.0, change);
+        else Assert.True(change > 1e-4, $"a randomly initialised Corrector changed the code by only {change}");
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -60,10 +80,10 @@ public sealed class IkcTests : IDisposable
     {
         var preset = ModelRegistry.Preset("ikc-small");
         var before = preset with { Baseline = preset.Baseline!.ParameterLayout() };   // as the first IKC Small was configured
-        Assert.Equal(preset, before with { Baseline = before.Baseline! with { ReflectPadding = true, ClampSr = true, PredictorLinearOutput = true, CentredInput = true } });
+        Assert.Equal(preset, before with { Baseline = before.Baseline! with { ReflectPadding = true, ClampSr = true, PredictorLinearOutput = true, CentredInput = true, CorrectorIdentityStart = true } });
         var options = before with
         {
-            Baseline = before.Baseline! with { ReflectPadding = true, ClampSr = true, PredictorLinearOutput = true, CentredInput = true },
+            Baseline = before.Baseline! with { ReflectPadding = true, ClampSr = true, PredictorLinearOutput = true, CentredInput = true, CorrectorIdentityStart = true },
         };
         Assert.Empty(before.ArchitectureDifferences(options));   // a warm start may switch them
         Assert.NotEmpty(before.ArchitectureDifferences(before with { Baseline = before.Baseline! with { EstimatorWidth = 8 } }));

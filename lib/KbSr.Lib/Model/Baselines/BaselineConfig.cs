@@ -56,9 +56,18 @@ public sealed record BaselineConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool CentredInput { get; init; }
 
+    /// <summary>IKC: the Corrector's last 1×1 conv starts at zero, so a fresh Corrector returns its input code (Δh = 0) and
+    /// training moves it away from the identity only where that lowers the code error. With IKC's random start, Δh began
+    /// as a bias of the size of the code itself: a fresh Corrector trained 4500 updates still made the Predictor's codes
+    /// worse (BSDS200:val kernel error 0.45 → 1.27) and lowered PSNR at every iteration (data/runs/ikc-small-fix/README.md).
+    /// Only the initialisation differs: it changes nothing in a loaded network.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool CorrectorIdentityStart { get; init; }
+
     /// <summary>This config with the options that change no parameter at their defaults: two configs with equal
     /// layouts hold the same parameters, so weights of one load into the other.</summary>
-    public BaselineConfig ParameterLayout() => this with { ReflectPadding = false, ClampSr = false, PredictorLinearOutput = false, CentredInput = false };
+    public BaselineConfig ParameterLayout() => this with { ReflectPadding = false, ClampSr = false, PredictorLinearOutput = false, CentredInput = false,
+                                                          CorrectorIdentityStart = false };
 
     public void Validate()
     {

@@ -43,7 +43,7 @@ public sealed class Ikc : nn.Module<Tensor, Tensor>, ISrNetwork
         int t = config.Loss.PcaDims;
         predictor = new IkcPredictor(config.ImageChannels, b.EstimatorWidth, t, b.Slope, b.ReflectPadding, b.PredictorLinearOutput, b.CentredInput);
         sftmd = new Sftmd(config with { Model = Sftmd.Name });
-        corrector = new IkcCorrector(config.ImageChannels, b.EstimatorWidth, t, b.Slope, b.ReflectPadding, b.CentredInput);
+        corrector = new IkcCorrector(config.ImageChannels, b.EstimatorWidth, t, b.Slope, b.ReflectPadding, b.CentredInput, b.CorrectorIdentityStart);
         RegisterComponents();
     }
 

@@ -9,7 +9,8 @@ namespace KbSr.Model.Baselines;
 /// Seven 5×5 convs on the SR image (3 → w, then w → w; the 2nd and 4th with stride 2), each with LeakyReLU(0.2);
 /// the code through two fully connected layers (t → w → w, LeakyReLU) stretched over that grid; concatenation;
 /// 1×1 convs 2w → 2w → w → t (LeakyReLU between); global average pooling gives Δh, and the result is h + Δh.
-/// Option: reflection instead of zero padding (<see cref="BaselineConfig.ReflectPadding"/>).
+/// Options: reflection instead of zero padding (<see cref="BaselineConfig.ReflectPadding"/>); the last 1×1 conv
+/// initialised to zero, so that a fresh Corrector returns its input code (<see cref="BaselineConfig.CorrectorIdentityStart"/>).
 /// SR [B, 3, H, W], code [B, t] → corrected code [B, t].
 /// </summary>
 public sealed class IkcCorrector : nn.Module<Tensor, Tensor, Tensor>
@@ -20,7 +21,8 @@ public sealed class IkcCorrector : nn.Module<Tensor, Tensor, Tensor>
 
     private readonly bool _centred;
 
-    public IkcCorrector(int imageChannels, int width, int codeLength, double slope, bool reflectPadding = false, bool centredInput = false)
+    public IkcCorrector(int imageChannels, int width, int codeLength, double slope, bool reflectPadding = false, bool centredInput = false,
+                        bool identityStart = false)
         : base(nameof(IkcCorrector))
     {
         _centred = centredInput;
@@ -34,9 +36,16 @@ public sealed class IkcCorrector : nn.Module<Tensor, Tensor, Tensor>
         features = nn.Sequential(convs);
         code_dense = nn.Sequential(("fc1", nn.Linear(codeLength, width)), ("act1", nn.LeakyReLU(negative_slope: slope)),
                                    ("fc2", nn.Linear(width, width)), ("act2", nn.LeakyReLU(negative_slope: slope)));
+        var last = nn.Conv2d(width, codeLength, kernel_size: 1);
+        if (identityStart)
+            using (no_grad())
+            {
+                last.weight!.zero_();
+                last.bias!.zero_();
+            }
         global_dense = nn.Sequential(("conv1", nn.Conv2d(2 * width, 2 * width, kernel_size: 1)), ("act1", nn.LeakyReLU(negative_slope: slope)),
                                      ("conv2", nn.Conv2d(2 * width, width, kernel_size: 1)), ("act2", nn.LeakyReLU(negative_slope: slope)),
-                                     ("conv3", nn.Conv2d(width, codeLength, kernel_size: 1)));
+                                     ("conv3", last));
         RegisterComponents();
     }
 
