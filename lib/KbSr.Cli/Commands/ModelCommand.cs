@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KbSr.Model;
+using KbSr.Model.Baselines;
 
 namespace KbSr.Cli.Commands;
 
@@ -57,7 +58,8 @@ internal static class ModelCommand
         var entry = ModelRegistry.Entry(config.Model);
         var b = config.Baseline!;
         Console.WriteLine($"preset {name}: {entry.Title}, {(entry.Blind ? "blind" : "non-blind (given the kernel code)")}; config {config.Hash()}");
-        Console.WriteLine($"channels {b.Channels}, blocks {b.Blocks}, hidden {b.Hidden}, estimator width {b.EstimatorWidth}, iterations {b.Iterations}, " +
+        Console.WriteLine($"channels {b.Channels}, blocks {b.Blocks}, hidden {b.Hidden}, estimator width {b.EstimatorWidth}, " +
+                          (b.EstimatorBlocks > 0 ? $"estimator blocks {b.EstimatorBlocks}, " : "") + $"iterations {b.Iterations}, " +
                           $"kernel code t = {config.Loss.PcaDims} (PCA of {config.KernelSize}×{config.KernelSize} kernels), ×{config.Scale}");
         Console.WriteLine();
         Console.WriteLine($"{"part",-20} {"parameters",12}");
@@ -68,6 +70,11 @@ internal static class ModelCommand
         Console.WriteLine();
         Console.WriteLine($"FLOPs per LR pixel: {perPixel / 1e6:F3} M; per forward of one {size}×{size} LR image: {perPixel * size * size / 1e9:F3} G");
         Console.WriteLine("(2 per multiply-add of every conv and linear layer in one forward pass, counted while it runs" +
-                          (entry.Blind && config.Model != ModelRegistry.KbSr ? $"; IKC: Predictor + {b.Iterations} × SFTMD + {b.Iterations - 1} × Corrector)" : ")"));
+                          config.Model.ToLowerInvariant() switch
+                          {
+                              Ikc.Name => $"; IKC: Predictor + {b.Iterations} × SFTMD + {b.Iterations - 1} × Corrector)",
+                              Dan.Name => $"; DAN: {b.Iterations} × (Restorer + Estimator))",
+                              _ => ")",
+                          });
     }
 }

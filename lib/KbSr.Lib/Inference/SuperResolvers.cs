@@ -6,7 +6,7 @@ using KbSr.Model.Baselines;
 namespace KbSr.Inference;
 
 /// <summary>
-/// The table rows a trained network gives, for any registered network: KB-SR and IKC one blind row each; a non-blind
+/// The table rows a trained network gives, for any registered network: KB-SR, IKC and DAN one blind row each; a non-blind
 /// network a "given the true kernel" row and, with a kernel estimator, a blind row whose kernel comes from it. Row
 /// names say which protocol they follow.
 /// </summary>
@@ -27,6 +27,7 @@ public static class SuperResolvers
         {
             KbSrNet kbsr => [new KbSrSuperResolver(kbsr, name)],
             Ikc ikc => [new IkcSuperResolver(ikc, Pca(), name)],
+            Dan dan => [new DanSuperResolver(dan, Pca(), name)],
             INonBlindNetwork nonBlind when estimator is null => [new NonBlindSuperResolver(nonBlind, Pca(), $"{name} ({TrueKernelLabel})")],
             INonBlindNetwork nonBlind =>
             [

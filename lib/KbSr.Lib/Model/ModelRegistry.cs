@@ -37,6 +37,13 @@ public static class ModelRegistry
             codeLength: 10, paper: IkcFixes(new() { Channels = 64, Blocks = 16, Hidden = 32, EstimatorWidth = 64, Iterations = 7 }),
             small: IkcFixes(new() { Channels = 32, Blocks = 7, Hidden = 16, EstimatorWidth = 16, Iterations = 7 }),
             test: IkcFixes(new() { Channels = 4, Blocks = 2, Hidden = 3, EstimatorWidth = 4, Iterations = 3 })),
+        // DAN: the paper's ×4 setting (DANv1 code: nf 64, 40 blocks, Estimator 64 wide with 5 blocks, 4 iterations); the
+        // small preset costs about what KB-SR Small costs per LR pixel (kbsr model summary). Its Estimator sees centred
+        // images, as IKC's kernel networks do here (BaselineConfig.CentredInput).
+        Baseline(Dan.Name, "DAN (Luo et al. 2020)", config => new Dan(config), blind: true, PixelLoss.L1,
+            codeLength: 10, paper: new() { Channels = 64, Blocks = 40, EstimatorWidth = 64, EstimatorBlocks = 5, Iterations = 4, CentredInput = true },
+            small: new() { Channels = 16, Blocks = 12, EstimatorWidth = 16, EstimatorBlocks = 5, Iterations = 4, CentredInput = true },
+            test: new() { Channels = 4, Blocks = 2, EstimatorWidth = 4, EstimatorBlocks = 1, Iterations = 2, CentredInput = true }),
     ];
 
     /// <summary>IKC's presets with the options that make its kernel networks learn here (BaselineConfig: centred input,

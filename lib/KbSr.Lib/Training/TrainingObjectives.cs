@@ -18,12 +18,13 @@ public static class TrainingObjectives
         bool ikcPhase = IkcObjective.Phases.Contains(phase);
         if (network is KbSrNet && ikcPhase)
             throw new ArgumentException($"schedule for phase {phase} trains IKC, not KB-SR: use schedule joint or staged");
-        if (network is INonBlindNetwork && phase != TrainingPhase.Joint)
-            throw new ArgumentException($"{config.Model} is non-blind and trains with the true kernels in one phase: use schedule joint, not {phase}");
+        if (network is INonBlindNetwork or Dan && phase != TrainingPhase.Joint)
+            throw new ArgumentException($"{config.Model} trains in one phase: use schedule joint, not {phase}");
         return network switch
         {
             KbSrNet kbsr => new KbSrObjective(kbsr, new KbSrLoss(config.Loss, pca)),
             Ikc ikc => new IkcObjective(ikc, pca, loss, phase),
+            Dan dan => new DanObjective(dan, pca),
             INonBlindNetwork nonBlind => new NonBlindObjective(nonBlind, pca, loss),
             _ => throw new ArgumentException($"no training objective for {network.GetType().Name}"),
         };

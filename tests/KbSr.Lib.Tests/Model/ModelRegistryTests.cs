@@ -49,9 +49,9 @@ public sealed class ModelRegistryTests : IDisposable
     };
 
     [Fact]
-    public void Registry_HoldsKbSrAndTheFiveTableOneNetworks_EachWithPaperSmallAndTestPresets()
+    public void Registry_HoldsKbSrTheFiveTableOneNetworksAndDan_EachWithPaperSmallAndTestPresets()
     {
-        Assert.Equal(["kbsr", "srcnn-cab", "srmd-nf", "srresnet-concat", "sftmd", "ikc"], ModelRegistry.Names);
+        Assert.Equal(["kbsr", "srcnn-cab", "srmd-nf", "srresnet-concat", "sftmd", "ikc", "dan"], ModelRegistry.Names);
         foreach (var entry in ModelRegistry.All)
         {
             Assert.Equal(["Paper", "Small", "Test"], entry.Presets.Keys.Order());
@@ -62,7 +62,7 @@ public sealed class ModelRegistryTests : IDisposable
             }
             Assert.Equal(21, entry.Presets["Small"].KernelSize);   // the same kernels as KB-SR
         }
-        Assert.Equal([true, false, false, false, false, true], ModelRegistry.All.Select(e => e.Blind));
+        Assert.Equal([true, false, false, false, false, true, true], ModelRegistry.All.Select(e => e.Blind));
     }
 
     [Theory]

@@ -10,19 +10,27 @@ namespace KbSr.Model.Baselines;
 /// </summary>
 public sealed record BaselineConfig
 {
-    /// <summary>Feature channels: SRCNN's n1 (64), SRMD's 128, SRResNet's and SFTMD's nf (64).</summary>
+    /// <summary>Feature channels: SRCNN's n1 (64), SRMD's 128, SRResNet's, SFTMD's and DAN's Restorer's nf (64).</summary>
     public int Channels { get; init; } = 64;
 
-    /// <summary>SRMD: conv layers in all (12). SRResNet, SFTMD: residual blocks (16).</summary>
+    /// <summary>SRMD: conv layers in all (12). SRResNet, SFTMD: residual blocks (16). DAN: the Restorer's conditional
+    /// residual blocks (40 in DAN's code).</summary>
     public int Blocks { get; init; } = 16;
 
     /// <summary>SRCNN: n2, the width of the 1×1 mapping layer (32). SFTMD: the SFT layers' hidden width (32).</summary>
     public int Hidden { get; init; } = 32;
 
-    /// <summary>IKC: width of the Predictor's and Corrector's convs (64).</summary>
+    /// <summary>IKC: width of the Predictor's and Corrector's convs (64). DAN: the Estimator's width, half for the LR
+    /// branch and half for the SR branch (64).</summary>
     public int EstimatorWidth { get; init; } = 64;
 
-    /// <summary>IKC: number of SFTMD → Corrector iterations at test time and in Corrector training (7 in IKC's code).</summary>
+    /// <summary>DAN: the Estimator's conditional residual blocks (5 in DAN's code). 0 (and not written) for the other
+    /// networks, so their configs keep their hash.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int EstimatorBlocks { get; init; }
+
+    /// <summary>IKC: number of SFTMD → Corrector iterations at test time and in Corrector training (7 in IKC's code).
+    /// DAN: the unrolled Restorer → Estimator iterations (4 in DAN's code).</summary>
     public int Iterations { get; init; } = 7;
 
     /// <summary>Negative slope of the LeakyReLUs (IKC: 0.2).</summary>
@@ -52,7 +60,10 @@ public sealed record BaselineConfig
     /// it is). Their code is a spatial average of a conv stack over an image in [0, 1], dominated by its mean colour, which
     /// says nothing about the blur. Without centring, a fresh Predictor trained on two blurs (σ 0.5 and 3.0) gave every
     /// image the same code after 300 steps, and at IKC Small's size it stayed near the mean code for thousands of steps
-    /// (the first IKC Small's collapse); centred, it told the two blurs apart within 40 steps (data/weights/README.md).</summary>
+    /// (the first IKC Small's collapse); centred, it told the two blurs apart within 40 steps (data/weights/README.md).
+    /// DAN: its Estimator sees the SR and the LR image centred (DAN's code feeds them as they are). The same test for a
+    /// small DAN trained end to end 400 steps: uncentred, the kernels it estimated for σ 0.5 and 3.0 had spreads 1.40 and
+    /// 1.41 px (and a kernel loss still at its first value); centred, 0.45 and 1.78 px (tests/…/Model/DanTests.cs).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool CentredInput { get; init; }
 
@@ -73,6 +84,7 @@ public sealed record BaselineConfig
     {
         if (Channels < 1 || Blocks < 1 || Hidden < 1 || EstimatorWidth < 1)
             throw new ArgumentException($"baseline channels, blocks, hidden and estimatorWidth must be ≥ 1; got {Channels}, {Blocks}, {Hidden}, {EstimatorWidth}");
+        if (EstimatorBlocks < 0) throw new ArgumentException($"baseline estimatorBlocks must be ≥ 0; got {EstimatorBlocks}");
         if (Iterations < 1) throw new ArgumentException($"baseline iterations must be ≥ 1; got {Iterations}");
         if (!(Slope >= 0) || !double.IsFinite(Slope)) throw new ArgumentException($"baseline slope must be finite and ≥ 0; got {Slope}");
     }

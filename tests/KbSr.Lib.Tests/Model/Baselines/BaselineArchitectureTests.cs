@@ -64,6 +64,23 @@ public sealed class BaselineArchitectureTests
         + Linear(10, 64) + Linear(64, 64)                           // code_dense: 704 + 4 160
         + Conv(128, 128, 1) + Conv(128, 64, 1) + Conv(64, 10, 1);   // global_dense: 16 512 + 8 256 + 650 → Corrector 649 930
 
+    // DAN's channel attention (CALayer, reduction 16): 1×1 conv C → C/16, 1×1 conv C/16 → C. Its conditional residual
+    // block (CRB_Layer) on C feature and D condition channels: conv3 C + D → C + D, conv3 C + D → C, attention.
+    private static long Attention(long c) => Conv(c, c / 16, 1) + Conv(c / 16, c, 1);
+    private static long Crb(long c, long d) => Conv(c + d, c + d, 3) + Conv(c + d, c, 3) + Attention(c);
+
+    /// <summary>DANv1 as in its code's ×4 setting: Restorer nf = 64, 40 blocks, code length 10; Estimator nf = 64 (two
+    /// branches of 32), 5 blocks. The upsampler has no activations.</summary>
+    private static long DanPaper(int scale) =>
+        Conv(3, 64, 3)                      // Restorer head: 1 792
+        + 40 * Crb(64, 10)                  // CRB(64, 10) = 49 358 + 42 688 + (260 + 320) = 92 626; ×40 = 3 705 040
+        + Conv(64, 64, 3)                   // fusion: 36 928
+        + Tail(64, scale, prelu: false)     // ×4: 295 424
+        + Conv(64, 3, 3)                    // to RGB: 1 731                               → Restorer 4 040 915 at ×4
+        + Conv(3, 32, 1) + Conv(3, 32, 9)   // Estimator heads: 128 (LR, 1×1) + 7 808 (SR, 9×9 stride s)
+        + 5 * Crb(32, 32)                   // CRB(32, 32) = 36 928 + 18 464 + (66 + 96) = 55 554; ×5 = 277 770
+        + Conv(32, 10, 3);                  // to the code: 2 890                           → Estimator 288 596
+
     public static TheoryData<string, int, long> PaperCounts()
     {
         var data = new TheoryData<string, int, long>();
@@ -74,6 +91,7 @@ public sealed class BaselineArchitectureTests
             data.Add(SrResNetConcat.Name, s, SrResNetConcatPaper(s));
             data.Add(Sftmd.Name, s, SftmdPaper(s));
             data.Add(Ikc.Name, s, IkcPaper(s));
+            data.Add(Dan.Name, s, DanPaper(s));
         }
         return data;
     }
@@ -95,6 +113,7 @@ public sealed class BaselineArchitectureTests
         Assert.Equal(1_597_078, SrResNetConcatPaper(4));
         Assert.Equal(4_234_691, SftmdPaper(4));
         Assert.Equal(430_730 + 4_234_691 + 649_930, IkcPaper(4));
+        Assert.Equal(4_040_915 + 288_596, DanPaper(4));   // DAN's paper: 4.33 M
     }
 
     public static TheoryData<string, int> NonBlindAtScales()
@@ -145,6 +164,8 @@ public sealed class BaselineArchitectureTests
     public void Ikc_RunsItsIterations_AndTheCorrectorChangesTheCode(int scale)
     {
         var config = ModelRegistry.Preset("ikc-test") with { Scale = scale };
+        // A Corrector with random last weights, so that every correction changes the code (the presets start it as the identity).
+        config = config with { Baseline = config.Baseline! with { CorrectorIdentityStart = false } };
         TorchRuntime.Seed(12);
         using var ikc = (Ikc)ModelRegistry.Build(config);
         using var scope = NewDisposeScope();
