@@ -11,14 +11,19 @@ namespace KbSr.Cli.Commands;
 
 /// <summary>`kbsr eval`: trained networks and the bicubic baseline on the same LR inputs (method.md §6):
 /// PSNR/SSIM on Y per set × σ, per-stage PSNR, kernel error; Markdown + CSV tables and per-image CSV. Any network of
-/// the registry: non-blind ones are evaluated given the true kernel and, with <c>--kernel-estimator</c>, blind with the
-/// kernel IKC's Predictor estimates. With a reference row, a paired bootstrap of its PSNR against every other row.</summary>
+/// the registry: non-blind ones are evaluated given the true kernel and, per <c>--kernel-estimator</c>, blind with the
+/// kernel that blind network estimates (IKC's Predictor, KB-SR's K_T, DAN's k_N). With a reference row, a paired bootstrap of its PSNR against every other row.</summary>
 internal static class EvalCommand
 {
     public static Command Build()
     {
         var weights = new Option<string[]>("--weights") { Description = "Checkpoint(s) of any registered network to evaluate; NAME=PATH sets the table name", Required = true, AllowMultipleArgumentsPerToken = true };
-        var estimator = new Option<string?>("--kernel-estimator") { Description = "IKC weights whose Predictor estimates the kernel for a blind row of every non-blind network" };
+        var estimator = new Option<string[]>("--kernel-estimator")
+        {
+            Description = "Weights of a blind network ([NAME=]PATH, one or more) whose kernel estimate gives every non-blind network a blind row: " +
+                          "IKC's Predictor (row \"kernel by IKC Predictor\" unless NAME is given), KB-SR's K_T, DAN's k_N",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var reference = new Option<string?>("--reference") { Description = "Row(s), comma-separated, each compared with every other by a paired bootstrap over images (default: the first KB-SR row; 'none' = no comparison)" };
         var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples of the paired comparison", DefaultValueFactory = _ => 10_000 };
         var sets = CommonOptions.Sets();
@@ -54,14 +59,15 @@ internal static class EvalCommand
             var methods = new List<ISuperResolver>();
             var files = new List<(string, string)>();   // weight files, for the journal's fingerprint
             int scale = 0, kernelSize = 0;
-            IKernelEstimator? kernelEstimator = null;
-            if (parse.GetValue(estimator) is { } estimatorPath)
+            var kernelEstimators = new List<IKernelEstimator>();
+            foreach (string estimatorSpec in (parse.GetValue(estimator) ?? []).SelectMany(CommonOptions.List))
             {
-                var (_, estimatorNet, estimatorPca) = ModelFiles.LoadAny(estimatorPath, target);
-                files.Add(("kernel estimator", ModelFiles.Split(estimatorPath).Path));
-                kernelEstimator = estimatorNet is Ikc ikc && estimatorPca is not null
-                    ? new IkcKernelEstimator(ikc, estimatorPca)
-                    : throw new ArgumentException($"--kernel-estimator {estimatorPath}: expected IKC weights with their kernel PCA; got {estimatorNet.Config.Model}");
+                var (estimatorName, estimatorNet, estimatorPca) = ModelFiles.LoadAny(estimatorSpec, target);
+                var kernelEstimator = WithSpec(estimatorSpec, () => SuperResolvers.Estimator(estimatorNet, estimatorPca, estimatorName, estimatorSpec.Contains('=')));
+                if (kernelEstimators.Any(e => e.Name == kernelEstimator.Name))
+                    throw new ArgumentException($"--kernel-estimator {estimatorSpec}: two estimators named '{kernelEstimator.Name}'; name them with NAME=PATH");
+                files.Add((kernelEstimators.Count == 0 ? "kernel estimator" : $"kernel estimator {kernelEstimator.Name}", ModelFiles.Split(estimatorSpec).Path));
+                kernelEstimators.Add(kernelEstimator);
             }
             string? firstKbSr = null;
             foreach (string spec in parse.GetValue(weights)!.SelectMany(CommonOptions.List))
@@ -77,7 +83,7 @@ internal static class EvalCommand
                     methods.Add(tileSize > 0 ? new TiledSuperResolver(kbsr, tileSize, name: name) : new KbSrSuperResolver(kbsr, name));
                 }
                 else if (tileSize > 0) throw new ArgumentException($"--tile: tiled inference is KB-SR's; {spec} is {net.Config.Model}");
-                else methods.AddRange(SuperResolvers.For(net, pca, name, kernelEstimator));
+                else methods.AddRange(SuperResolvers.For(net, pca, name, [.. kernelEstimators]));
             }
             if (!parse.GetValue(noBicubic)) methods.Insert(0, new BicubicUpsampler());
             var referenceNames = References(parse.GetValue(reference), firstKbSr, methods.Select(m => m.Name).ToList());
@@ -133,6 +139,12 @@ internal static class EvalCommand
             return results.Skipped.Count > 0 ? 1 : 0;
         });
         return command;
+    }
+
+    private static T WithSpec<T>(string spec, Func<T> make)
+    {
+        try { return make(); }
+        catch (ArgumentException e) { throw new ArgumentException($"--kernel-estimator {spec}: {e.Message}", e); }
     }
 
     /// <summary>The rows of <c>--reference</c>, checked against the evaluated rows before an hour of evaluation, not after:

@@ -46,6 +46,8 @@ public sealed class BaselineCliTests : IDisposable
         Assert.Equal("ikc-test", card["preset"]!.GetValue<string>());
         string ikc = await Train("ikc-test", "ikc", 3, "--set", "schedule=predictor-corrector", "--init", sftmdPhase);
         weights.Add($"IKC={ikc}");
+        string dan = await Train("dan-test", "dan");
+        weights.Add($"DAN={dan}");
 
         // IKC trained jointly is refused with the two-phase recipe in the message.
         (code, stdout, stderr) = await Kbsr(
@@ -56,7 +58,7 @@ public sealed class BaselineCliTests : IDisposable
 
         string prefix = Path.Combine(_root, "table");
         (code, stdout, stderr) = await Kbsr(
-            ["eval", "--weights", .. weights, "--kernel-estimator", ikc, "--sets", SampleData.Set, "--max-images", "1",
+            ["eval", "--weights", .. weights, "--kernel-estimator", ikc, $"DAN={dan}", "--sets", SampleData.Set, "--max-images", "1",
              "--sigmas", "1.3", "--bootstrap", "200", "--reference", "KB-SR,IKC", "--out", prefix]);
         Assert.True(code == 0, $"eval exit {code}\n{stdout}\n{stderr}");
         string md = File.ReadAllText(prefix + ".md");
@@ -65,23 +67,25 @@ public sealed class BaselineCliTests : IDisposable
         {
             Assert.Contains($"| {model} (true kernel) |", md);
             Assert.Contains($"| {model} (kernel by IKC Predictor) |", md);
+            Assert.Contains($"| {model} (kernel by DAN) |", md);
         }
         Assert.Contains("| IKC |", md);
+        Assert.Contains("| DAN |", md);
         Assert.Contains("| bicubic | – | – |", md);
         // The row's parameter count is the network's: IKC's Test preset, built here.
         using (var ikcNet = ModelRegistry.Build(ModelRegistry.Preset("ikc-test")))
             Assert.Contains($"| IKC | {KbSr.Evaluation.EvalResults.FormatParameters(ikcNet.ParameterCount())} |", md);
-        // 1 image × (bicubic, KB-SR, 4 × 2 non-blind rows, IKC) = 11 rows.
-        Assert.Equal(1 + 11, File.ReadAllLines(prefix + "-images.csv").Length);
+        // 1 image × (bicubic, KB-SR, 4 × 3 non-blind rows, IKC, DAN) = 16 rows.
+        Assert.Equal(1 + 16, File.ReadAllLines(prefix + "-images.csv").Length);
 
         string paired = File.ReadAllText(prefix + "-paired.md");
         Assert.Contains("PSNR(**KB-SR**) − PSNR(method)", paired);
         Assert.Contains("| IKC |", paired);
         Assert.Contains("| sftmd (kernel by IKC Predictor) |", paired);
-        // Two references: KB-SR against the 10 other rows, then IKC against its 10 (KB-SR among them, the sign flipped).
+        // Two references: KB-SR against the 15 other rows, then IKC against its 15 (KB-SR among them, the sign flipped).
         Assert.Contains("PSNR(**IKC**) − PSNR(method)", paired);
         var lines = File.ReadAllLines(prefix + "-paired.csv").Skip(1).Select(l => l.Split(',')).ToList();
-        Assert.Equal(20, lines.Count);
+        Assert.Equal(30, lines.Count);
         double Mean(string reference, string method) =>
             double.Parse(lines.Single(l => l[0] == reference && l[1] == method)[5], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(-Mean("KB-SR", "IKC"), Mean("IKC", "KB-SR"), 12);
