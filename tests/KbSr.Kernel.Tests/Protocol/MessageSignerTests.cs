@@ -33,6 +33,32 @@ public class MessageSignerTests
         Assert.Equal("b107427b03e3175357f21df9b81ef2f660b6f8c3c84e140c8cada3e549c6324d", new MessageSigner(Key).Sign(Parent, Header, Metadata, Content));
     }
 
+    /// <summary>With a key, only the exact lowercase hex digest of the four parts passes: not an empty signature, not
+    /// another message's, not the digest in capitals. Without a key (Jupyter's unsigned mode) every message passes.</summary>
+    [Fact]
+    public void Verify_WithAKey_AcceptsOnlyTheExactDigest()
+    {
+        var signer = new MessageSigner(Key);
+        Assert.True(signer.Verify(ExpectedDigest, Header, Parent, Metadata, Content));
+        Assert.False(signer.Verify("", Header, Parent, Metadata, Content));
+        Assert.False(signer.Verify(ExpectedDigest, Header, Parent, Metadata, "{\"code\":\"6*8\"}"));
+        Assert.False(signer.Verify(ExpectedDigest.ToUpperInvariant(), Header, Parent, Metadata, Content));
+        Assert.False(signer.Verify(ExpectedDigest[..^1], Header, Parent, Metadata, Content));
+        Assert.True(new MessageSigner("").Verify("", Header, Parent, Metadata, Content));
+    }
+
+    [Fact]
+    public void Parse_AMessageWithAnEmptySignature_IsRefusedWhenAKeyIsSet()
+    {
+        var frames = new NetMQMessage();
+        frames.Append("<IDS|MSG>");
+        frames.Append("");
+        foreach (string part in new[] { Header, Parent, Metadata, Content }) frames.Append(part);
+        Assert.Null(JupyterMessage.Parse(frames, new MessageSigner(Key), out string? error));
+        Assert.Equal("signature mismatch", error);
+        Assert.NotNull(JupyterMessage.Parse(frames, new MessageSigner(""), out _));
+    }
+
     [Fact]
     public void Sign_Rfc4231TestCase2_SplitAcrossTheParts()
     {

@@ -234,6 +234,23 @@ public sealed class DatasetDownloaderTests : IDisposable
         AssertNothingLeft();
     }
 
+    /// <summary>The default limits: 100 MB of zeros in a ~100 kB archive is refused at 20 × its size + 64 MB of allowance,
+    /// before it is all written.</summary>
+    [Fact]
+    public async Task GetAsync_OfAnArchiveBomb_IsRefusedByTheDefaultLimits()
+    {
+        byte[] bomb = Bomb(tarGz: false, bytes: 100 << 20);
+        Assert.InRange(bomb.Length, 1, 1 << 20);
+        string path = Path.Combine(_temp, "bomb100.zip");
+        File.WriteAllBytes(path, bomb);
+        long limit = DownloadLimits.Default.MaxExtractedBytes(bomb.Length);
+        Assert.InRange(limit, 64L << 20, (64L << 20) + 20L * (1 << 20));   // 64 MB + 20 × the archive: well below 100 MB
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            DatasetDownloader.GetAsync(Tiny(new Uri(path).AbsoluteUri, null, files: 1, folder: null), _root));
+        Assert.Contains("refused", e.Message);
+        AssertNothingLeft();
+    }
+
     [Fact]
     public async Task GetAsync_OfAnEntryPointingOutside_RefusesIt()
     {

@@ -35,17 +35,32 @@ public sealed class KbSrNetTests
         Assert.Equal(hr, network.call(rand(2, 3, h, w)).shape);
     }
 
-    [Fact]
-    public void Kernels_EveryStage_AreNonNegativeAndSumToOne()
+    /// <summary>Every kernel is a softmax over its own k² taps: non-negative, summing to 1 per sample, and one sample's
+    /// input does not move another's kernel (a softmax over the batch would break both).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Kernels_EveryStage_AreNonNegativeAndSumToOne_PerSample(bool perPixel)
     {
         using var scope = NewDisposeScope();
-        using var network = Network(KbSrConfig.Test with { Stages = 3, PerPixelKernel = true });
-        using var output = network.Run(rand(3, 3, 6, 7));
+        using var network = Network(KbSrConfig.Test with { Stages = 3, PerPixelKernel = perPixel });
+        network.eval();
+        var lr = rand(3, 3, 6, 7);
+        using var output = network.Run(lr);
         foreach (var k in output.Kernels.Append(output.InitialKernel))
         {
             Assert.True(k.min().item<float>() >= 0, "negative kernel entry");
             Close(k.sum([1, 2]), ones(3), 1e-5, "Σ K");
         }
+        var other = lr.clone();
+        other[2] = rand(3, 6, 7);
+        using var changed = network.Run(other);
+        foreach (var (a, b) in output.Kernels.Append(output.InitialKernel).Zip(changed.Kernels.Append(changed.InitialKernel)))
+        {
+            Close(b[..2], a[..2], 1e-6, "samples 0 and 1, whose inputs did not change");
+            Assert.True((b[2] - a[2]).abs().max().item<float>() > 1e-7, "sample 2's kernel must follow its input");
+        }
+        if (!perPixel) return;
         Assert.Equal(3, output.KernelFields.Count);
         Assert.Equal(new long[] { 3, 5, 5, 6, 7 }, output.KernelFields[0].shape);
         Close(output.KernelFields[0].sum([1, 2]), ones(3, 6, 7), 1e-5, "Σ K per pixel");

@@ -58,6 +58,26 @@ public sealed class KbSrLossTests
         Assert.Equal(terms.KernelPca / 2, everyStage.KernelPca, 6);
     }
 
+    /// <summary>Eq. 3's kernel term is an L1 in the PCA space: a kernel off the truth by a along one principal
+    /// component (the components are orthonormal) has a code off by a in that entry alone, so the term is |a| / t
+    /// (an L2 would give a² / t).</summary>
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(-0.2)]
+    public void Compute_KernelOffAlongOnePrincipalComponent_GivesTheL1OfItsCode(double a)
+    {
+        using var scope = NewDisposeScope();
+        var config = KbSrConfig.Test;
+        using var pca = Pca(config);
+        var hr = rand(1, 3, 8, 8);
+        var lr = rand(1, 3, 4, 4);
+        var truth = GaussianKernel.IsotropicBatch(tensor(new[] { 1.1f }), 5);
+        var off = truth + a * pca.Components[1].view(1, 5, 5);
+        using var output = Output(hr, lr, truth, lastKernel: off);
+        using var terms = new KbSrLoss(new KbSrLossWeights(), pca).Compute(output, hr, lr, truth);
+        Assert.Equal(Math.Abs(a) / pca.Dims, terms.KernelPca, 5);
+    }
+
     // §5.3's staged schedule, phase by phase. Output(): SR +0.1 (MSE 0.01), PLR_T −0.2 (0.04), SR_mid +0.3 (0.09),
     // PLR_mid exact (0); here K_T is uniform instead of the true Gaussian, so every kernel term is non-zero too.
     private static readonly KbSrLossWeights PhaseWeights = new()
