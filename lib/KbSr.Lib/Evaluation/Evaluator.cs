@@ -150,6 +150,12 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
         ArgumentNullException.ThrowIfNull(result);
         using var scope = NewDisposeScope();
         var sr = result.Sr[0];
+        // A broken network (NaN weights, an overflow) must not reach the tables as NaN: the image stops or is skipped here.
+        foreach (var (what, t) in new[] { ("SR image", sr) }.Concat(result.Kernel is { } kk ? [("kernel", kk)] : [])
+                     .Concat((result.StageSr ?? []).Select((t, i) => ($"stage-{i + 1} SR image", t))))
+            if (!t.isfinite().all().item<bool>())
+                throw new InvalidDataException($"{method}: its {what} of {set}/{image} at σ {sigma.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
+                                               "holds NaN or infinite values (are its weights broken?)");
         double psnr = Psnr.OnY(sr, hr, shave, grey);
         double ssim = Ssim.OnY(sr, hr, shave, grey);
         double? l1 = null, mse = null, spread = null;

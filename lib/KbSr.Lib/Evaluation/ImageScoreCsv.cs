@@ -28,7 +28,7 @@ public static class ImageScoreCsv
     {
         var f = Fields(line);
         if (f.Count is not (9 or 10)) throw new FormatException($"expected 10 comma-separated fields ({Header}; 9 in older files); got {f.Count}");
-        return new ImageScore(f[0], f[1], Number(f[2], "sigma"), f[3], Number(f[4], "psnr_y"), Number(f[5], "ssim_y"),
+        return new ImageScore(f[0], f[1], Number(f[2], "sigma"), f[3], Psnr(f[4], "psnr_y"), Number(f[5], "ssim_y"),
             OptionalNumber(f[6], "kernel_l1"), OptionalNumber(f[7], "kernel_mse"), Stages(f[8]),
             f.Count == 10 ? OptionalNumber(f[9], "kernel_spread") : null);
     }
@@ -41,9 +41,23 @@ public static class ImageScoreCsv
     internal static double? OptionalNumber(string s, string field) => s.Length == 0 ? null : Number(s, field);
 
     /// <summary>Per-stage PSNRs, ';'-separated; empty = none.</summary>
-    internal static IReadOnlyList<double>? Stages(string s) => s.Length == 0 ? null : s.Split(';').Select(v => Number(v, "stage_psnr_y")).ToList();
+    internal static IReadOnlyList<double>? Stages(string s) => s.Length == 0 ? null : s.Split(';').Select(v => Psnr(v, "stage_psnr_y")).ToList();
 
-    internal static double Number(string s, string field) =>
+    /// <summary>A finite number (NaN and ±∞ are refused: a table or a paired comparison cannot use them).</summary>
+    internal static double Number(string s, string field)
+    {
+        double v = Parse(s, field);
+        return double.IsFinite(v) ? v : throw new FormatException($"{field} '{s}' is not a finite number");
+    }
+
+    /// <summary>A PSNR: finite, or +∞ for an SR image identical to the HR one (MSE 0); NaN and −∞ are refused.</summary>
+    internal static double Psnr(string s, string field)
+    {
+        double v = Parse(s, field);
+        return double.IsFinite(v) || double.IsPositiveInfinity(v) ? v : throw new FormatException($"{field} '{s}' is not a PSNR (a finite number or +∞)");
+    }
+
+    private static double Parse(string s, string field) =>
         double.TryParse(s, NumberStyles.Float, Inv, out double v) ? v : throw new FormatException($"{field} '{s}' is not a number");
 
     /// <summary>The fields of one CSV line (RFC 4180: quoted ones may hold commas and doubled quotes).</summary>

@@ -77,10 +77,17 @@ public static class PairedBootstrap
         foreach (string method in methods.Where(m => m != reference))
             foreach (var (set, label) in cells)
             {
-                var differences = perImage.Keys.Where(k => k.Method == reference && k.Set == set && k.Label == label)
-                    .Where(k => perImage.ContainsKey((method, set, label, k.Image)))
-                    .Select(k => perImage[k] - perImage[(method, set, label, k.Image)]).ToList();
-                if (differences.Count == 0) continue;
+                var pairs = perImage.Keys.Where(k => k.Method == reference && k.Set == set && k.Label == label)
+                    .Where(k => perImage.ContainsKey((method, set, label, k.Image))).ToList();
+                if (pairs.Count == 0) continue;
+                // +∞ is a PSNR (an SR image identical to the HR one), but no difference can be taken with it.
+                var infinite = pairs.SelectMany(k => new (string Method, string Image, double Psnr)[]
+                        { (reference, k.Image, perImage[k]), (method, k.Image, perImage[(method, set, label, k.Image)]) })
+                    .FirstOrDefault(x => !double.IsFinite(x.Psnr));
+                if (infinite.Method is not null)
+                    throw new ArgumentException($"{infinite.Method} has PSNR {(double.IsPositiveInfinity(infinite.Psnr) ? "+∞" : infinite.Psnr.ToString(CultureInfo.InvariantCulture))} on {set}/{infinite.Image} (σ {label}): the paired comparison " +
+                                                "needs finite PSNRs; leave that image out (--max-images, another set) or compare with --reference none");
+                var differences = pairs.Select(k => perImage[k] - perImage[(method, set, label, k.Image)]).ToList();
                 var (mean, lower, upper) = Interval(differences, resamples, confidence, seed);
                 rows.Add(new PairedDifference(reference, method, set, label, differences.Count, mean, lower, upper));
             }

@@ -162,6 +162,55 @@ public sealed class EvalJournalTests : IDisposable
     }
 
     /// <summary>A blind method stub: bicubic SR and a delta kernel; counts calls, and can fail on one of them.</summary>
+    /// <summary>A journal line holding NaN or ±∞ where a table needs a number is refused on resume, naming the file and
+    /// line; a PSNR of +∞ (an SR image identical to the HR one) is a PSNR and reads back.</summary>
+    [Theory]
+    [InlineData("ssim_y", "NaN")]
+    [InlineData("psnr_y", "NaN")]
+    [InlineData("psnr_y", "-Infinity")]
+    [InlineData("kernel_l1", "Infinity")]
+    public void AJournalWithANonFiniteValue_IsRefusedOnResume(string field, string value)
+    {
+        var options = Options(1.3);
+        var methods = new ISuperResolver[] { new BicubicUpsampler(), new Blind() };
+        using (var journal = EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: false))
+            new Evaluator(options) { Journal = journal }.Run(methods);
+        string path = EvalJournal.PathFor(Prefix);
+        var lines = File.ReadAllLines(path);
+        int column = ImageScoreCsv.Header.Split(',').ToList().IndexOf(field);
+        int row = Array.FindIndex(lines, l => l.StartsWith("blind,", StringComparison.Ordinal));
+        var fields = lines[row].Split(',');
+        fields[column] = value;
+        lines[row] = string.Join(",", fields);
+        File.WriteAllLines(path, lines);
+        var e = Assert.Throws<IOException>(() => EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: true).Dispose());
+        Assert.Contains($"line {row + 1}", e.Message);
+        Assert.Contains($"{field} '{value}'", e.Message);
+
+        fields[column] = field == "psnr_y" ? "Infinity" : "0.5";   // +∞ is a PSNR
+        lines[row] = string.Join(",", fields);
+        File.WriteAllLines(path, lines);
+        using var resumed = EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: true);
+        Assert.Equal(3, resumed.Restored);   // the set's three images at σ 1.3
+    }
+
+    /// <summary>A method whose SR image holds NaN stops the evaluation naming the method and the image (with
+    /// --keep-going: the image is skipped), and no NaN reaches the journal.</summary>
+    [Fact]
+    public void AMethodGivingNaN_StopsTheRunNamingItAndTheImage_AndNothingNonFiniteIsWritten()
+    {
+        var options = Options(1.3);
+        var methods = new ISuperResolver[] { new BicubicUpsampler(), new Blind { NaNOnCall = 2 } };
+        using (var journal = EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: false))
+        {
+            var e = Assert.Throws<EvaluationStoppedException>(() => new Evaluator(options) { Journal = journal }.Run(methods));
+            Assert.Contains("blind: its SR image of Two/b at σ 1.3 holds NaN", e.Message);
+        }
+        Assert.DoesNotContain("NaN", File.ReadAllText(EvalJournal.PathFor(Prefix)));
+        var kept = new Evaluator(options) { KeepGoing = true }.Run([new BicubicUpsampler(), new Blind { NaNOnCall = 2 }]);
+        Assert.Equal(["b"], kept.Skipped.Select(s => Path.GetFileNameWithoutExtension(s.File)));
+    }
+
     private sealed class Blind : ISuperResolver
     {
         public string Name => "blind";
@@ -170,12 +219,15 @@ public sealed class EvalJournalTests : IDisposable
 
         public int FailOnCall { get; init; }
 
+        public int NaNOnCall { get; init; }
+
         public SrResult SuperResolve(Tensor lr, int scale)
         {
             if (++Calls == FailOnCall) throw new InvalidOperationException("the machine went away");
             var kernel = zeros(21, 21);
             kernel[10, 10] = 1f;
             var sr = Bicubic.Resize(lr, scale);
+            if (Calls == NaNOnCall) sr[0, 0, 3, 3] = tensor(float.NaN);
             return new SrResult(sr, kernel, [sr.clone()]);
         }
     }

@@ -122,6 +122,18 @@ public sealed class PairedBootstrapTests
     }
 
     [Fact]
+    public void Compare_WithAnInfinitePsnr_NamesTheMethodAndImage_InsteadOfFailingOnTheDifferences()
+    {
+        var scores = new List<ImageScore>
+        {
+            new("KB-SR", "A", 1.3, "a", 30, 0.9), new("X", "A", 1.3, "a", 29, 0.9),
+            new("KB-SR", "A", 1.3, "flat", double.PositiveInfinity, 1), new("X", "A", 1.3, "flat", 40, 0.99),
+        };
+        var e = Assert.Throws<ArgumentException>(() => PairedBootstrap.Compare(new EvalResults(scores, gaussian8: false), "KB-SR"));
+        Assert.Contains("KB-SR has PSNR +∞ on A/flat", e.Message);
+    }
+
+    [Fact]
     public void Compare_OnGaussian8_ResamplesImagesWithTheirEightKernelsTogether()
     {
         // Two images; per image the eight σ differences average to 1 and 3 → resample means 1, 2, 3.
