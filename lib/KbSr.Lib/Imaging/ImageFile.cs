@@ -38,6 +38,9 @@ public static class ImageFile
         if (format is null)
             throw new InvalidDataException($"{path}: the first bytes match no supported format; {Expected}");
 
+        if (ContainerCheck.Problem(bytes, format) is { } problem)
+            throw new InvalidDataException($"{path}: corrupt {format}: {problem}; {Expected}");
+
         ImageInfo? info;
         using (var stream = new MemoryStream(bytes, writable: false))
             info = ImageInfo.FromStream(stream);
