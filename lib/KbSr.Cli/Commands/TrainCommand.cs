@@ -52,7 +52,7 @@ internal static class TrainCommand
             throw new ArgumentException("--init and --resume: give one (--resume continues a run folder, --init starts a new one from weights)");
         // A resumed run's settings come from its folder; the command line may only repeat them (or extend --steps).
         TrainOptions? stored = resuming ? RunFolder.ReadOptions(folder) : null;
-        var options = parse.GetValue(config) is { } file ? TrainOptions.FromJson(File.ReadAllText(file), file)
+        var options = parse.GetValue(config) is { } file ? TrainOptions.FromJson(Runtime.RegularFile.ReadAllText(file, TrainOptions.MaxFileBytes, "--config"), file)
             : stored ?? TrainOptions.ForModel(ModelRegistry.Preset(parse.GetValue(preset) ?? "Small"));
         if (parse.GetValue(preset) is { } presetName && (stored is not null || parse.GetValue(config) is not null))
             options = options with { Model = ModelRegistry.Preset(presetName) };

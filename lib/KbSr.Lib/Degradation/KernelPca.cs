@@ -130,7 +130,7 @@ public sealed class KernelPca : IDisposable
     public static KernelPca Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = Runtime.RegularFile.ReadAllBytes(path, 64L << 20, "kernel PCA");
         var span = bytes.AsSpan();
         if (bytes.Length < HeaderBytes || Encoding.ASCII.GetString(bytes, 0, Magic.Length) != Magic)
             throw new InvalidDataException($"{path}: not a kernel PCA file (expected it to start with \"{Magic}\")");

@@ -13,6 +13,9 @@ namespace KbSr.Evaluation;
 /// </summary>
 public sealed class EvalJournal : IDisposable
 {
+    /// <summary>Largest journal read back (a row is about 150 bytes: over a million image × σ × method rows).</summary>
+    public const long MaxBytes = 256L << 20;
+
     private const string Magic = "# kbsr eval journal v1";
     private readonly Dictionary<(string Set, string Image, double Sigma), IReadOnlyList<ImageScore>> _done;
     private readonly IReadOnlyList<string> _methods;
@@ -101,7 +104,7 @@ public sealed class EvalJournal : IDisposable
 
     private void Restore(EvalFingerprint expected)
     {
-        string text = File.ReadAllText(FilePath);
+        string text = Runtime.RegularFile.ReadAllText(FilePath, MaxBytes, "evaluation journal");
         var lines = text.Split('\n').ToList();
         lines.RemoveAt(lines.Count - 1);           // after the last '\n': empty, or a line torn by a kill
         if (lines.Count == 0 || lines[0] != Magic)

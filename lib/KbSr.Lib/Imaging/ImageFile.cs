@@ -17,6 +17,9 @@ public static class ImageFile
 
     private const string Expected = "expected an 8-bit PNG, JPEG, BMP or TGA image";
 
+    /// <summary>Largest image file read (a 16k × 16k uncompressed BMP is 768 MB; photos are far smaller).</summary>
+    public const long MaxFileBytes = 1L << 30;
+
     public static RgbImage Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -24,7 +27,7 @@ public static class ImageFile
             throw new InvalidDataException($"{path}: is a folder, not an image file; {Expected}");
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: image file not found", path);
-        return Decode(File.ReadAllBytes(path), path);
+        return Decode(Runtime.RegularFile.ReadAllBytes(path, MaxFileBytes, "image"), path);
     }
 
     /// <summary>An image file's bytes decoded as <see cref="Read"/> decodes them; <paramref name="path"/> names the

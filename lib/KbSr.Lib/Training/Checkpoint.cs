@@ -38,6 +38,9 @@ public sealed record TrainingState
 /// </summary>
 public sealed class Checkpoint : IDisposable
 {
+    /// <summary>Largest checkpoint read (the paper-size networks with Adam's state take under 100 MB).</summary>
+    public const long MaxBytes = 1L << 30;
+
     private const string Magic = "KBSRCKPT";
     private const int Version = 1;
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -104,7 +107,7 @@ public sealed class Checkpoint : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found", path);
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = Runtime.RegularFile.ReadAllBytes(path, MaxBytes, "checkpoint");
         const int fixedHeader = 8 + 4 + 4;
         if (bytes.Length < fixedHeader || Encoding.ASCII.GetString(bytes, 0, Magic.Length) != Magic)
             throw new InvalidDataException($"{path}: not a KB-SR checkpoint (expected it to start with \"{Magic}\")");

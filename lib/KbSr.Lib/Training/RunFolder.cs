@@ -59,7 +59,7 @@ public sealed class RunFolder : IDisposable
         var run = new RunFolder(path);
         if (!File.Exists(run.OptionsFile))
             throw new FileNotFoundException($"{run.OptionsFile} not found: {run.Path} is not a training run folder", run.OptionsFile);
-        return TrainOptions.FromJson(File.ReadAllText(run.OptionsFile), run.OptionsFile);
+        return TrainOptions.FromJson(Runtime.RegularFile.ReadAllText(run.OptionsFile, TrainOptions.MaxFileBytes, "train.json"), run.OptionsFile);
     }
 
     /// <summary>

@@ -14,6 +14,9 @@ namespace KbSr.Training;
 /// </summary>
 public sealed record TrainOptions
 {
+    /// <summary>Largest train.json (or --config file) read: a few kB in practice.</summary>
+    public const long MaxFileBytes = 1L << 20;
+
     /// <summary>The network (architecture + loss weights).</summary>
     public KbSrConfig Model { get; init; } = KbSrConfig.Small;
 
