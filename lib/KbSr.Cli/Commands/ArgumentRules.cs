@@ -14,9 +14,26 @@ internal static class ArgumentRules
     /// <summary>Smallest tile side (LR pixels): below it the context a margin adds costs more than the tile itself.</summary>
     public const int MinTile = 16;
 
+    /// <summary>Largest tile side (LR pixels): a tile this large is a whole image of any test set.</summary>
+    public const int MaxTile = 8192;
+
     public static int Tile(int tile, string option = "--tile") =>
-        tile == 0 || tile >= MinTile ? tile
-            : throw new ArgumentException($"{option} {tile}: expected 0 (whole images) or at least {MinTile} LR pixels");
+        tile == 0 || tile >= MinTile && tile <= MaxTile ? tile
+            : throw new ArgumentException($"{option} {tile}: expected 0 (whole images) or {MinTile} … {MaxTile} LR pixels");
+
+    /// <summary>A positive, finite number (learning rates).</summary>
+    public static double Positive(double value, string option) =>
+        value > 0 && double.IsFinite(value) ? value : throw new ArgumentException($"{option} {value}: expected a positive finite number");
+
+    /// <summary>Seconds: 0 (none) or a positive, finite number.</summary>
+    public static double Seconds(double value, string option) =>
+        value >= 0 && double.IsFinite(value) ? value : throw new ArgumentException($"{option} {value}: expected 0 (no limit) or a positive number of seconds");
+
+    /// <summary>An output prefix or file name: not empty, not a folder.</summary>
+    public static string OutputPath(string? path, string option) =>
+        string.IsNullOrWhiteSpace(path) ? throw new ArgumentException($"{option}: expected a file name or prefix, got an empty one")
+        : path.EndsWith('/') || Directory.Exists(path) ? throw new ArgumentException($"{option} {path}: is a folder; expected a file name or prefix inside one")
+        : path;
 
     /// <summary>The largest context allowed when tiles are chosen automatically: far more than any preset's receptive field.</summary>
     public const int MaxMargin = 96;

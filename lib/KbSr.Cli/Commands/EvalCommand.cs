@@ -54,7 +54,9 @@ internal static class EvalCommand
                 throw new ArgumentException("--protocol gaussian8 fixes σ to 1.8, 2.0, …, 3.2: leave out --sigmas, or use --protocol sigmas");
             var sigmaValues = CommonOptions.ParseSigmas(parse.GetValue(sigmas)!);
             int imageLimit = ArgumentRules.MaxImages(parse.GetValue(maxImages));
-            string prefix = parse.GetValue(output)!;
+            string prefix = ArgumentRules.OutputPath(parse.GetValue(output), "--out");
+            int bootstrap = parse.GetValue(resamples);
+            if (bootstrap is < 1 or > 1_000_000) throw new ArgumentException($"--bootstrap {bootstrap}: expected 1 … 1,000,000 resamples");
             var target = TorchRuntime.SelectDevice(parse.GetValue(device));
             var methods = new List<ISuperResolver>();
             var files = new List<(string, string)>();   // weight files, for the journal's fingerprint

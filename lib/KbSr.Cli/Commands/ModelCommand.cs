@@ -18,6 +18,7 @@ internal static class ModelCommand
         {
             var config = ModelRegistry.Preset(parse.GetValue(preset)!);
             int size = parse.GetValue(lrSize);
+            if (size < 1 || size > 1024) throw new ArgumentException($"--lr-size {size}: expected 1 … 1024 LR pixels");
             if (config.Baseline is null) Print(parse.GetValue(preset)!, config, size);
             else PrintBaseline(parse.GetValue(preset)!, config, size);
             return 0;

@@ -29,6 +29,8 @@ internal static class SrCommand
             int memoryMb = parse.GetValue(memory) is var mb and >= 64 ? mb
                 : throw new ArgumentException($"--memory-mb {parse.GetValue(memory)}: expected at least 64 MiB");
             string path = parse.GetValue(input)!;
+            if (parse.GetValue(output) is { } named && !ArgumentRules.OutputPath(named, "--out").EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"--out {named}: kbsr sr writes PNG images; give a name ending in .png");
             var clock = Stopwatch.StartNew();
             var image = ImageFile.Read(path);
             double decodeSeconds = clock.Elapsed.TotalSeconds;

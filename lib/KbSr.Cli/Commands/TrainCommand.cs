@@ -48,6 +48,9 @@ internal static class TrainCommand
         string? initWeights = parse.GetValue(init);
         bool resuming = parse.GetValue(resume);
         string folder = parse.GetValue(output)!;
+        // Checked before the --set overrides, which go through JSON (where NaN cannot be written).
+        if (parse.GetValue(learningRate) is { } rate) ArgumentRules.Positive(rate, "--learning-rate");
+        if (parse.GetValue(timeLimit) is { } limit) ArgumentRules.Seconds(limit, "--time-limit");
         if (initWeights is not null && resuming)
             throw new ArgumentException("--init and --resume: give one (--resume continues a run folder, --init starts a new one from weights)");
         // A resumed run's settings come from its folder; the command line may only repeat them (or extend --steps).

@@ -31,6 +31,9 @@ public sealed record KernelDistribution(
     double SigmaMax = 4.0,
     IReadOnlyList<double>? FixedSigmas = null)
 {
+    /// <summary>Largest σ (HR pixels) a distribution may hold: far wider than any kernel window it is drawn in.</summary>
+    public const double MaxSigma = 50;
+
     /// <summary>The paper's training kernels: isotropic 21×21, σ ~ U[0.2, 4.0] (method.md §5).</summary>
     public static KernelDistribution Paper { get; } = new();
 
@@ -68,12 +71,12 @@ public sealed record KernelDistribution(
             if (FixedSigmas is null || FixedSigmas.Count == 0)
                 throw new ArgumentException("KernelDistribution.FixedSigmas: the FixedSigmas family needs at least one σ");
             foreach (double s in FixedSigmas)
-                if (!(s > 0) || !double.IsFinite(s))
-                    throw new ArgumentException($"KernelDistribution.FixedSigmas contains {s}: every σ must be positive and finite");
+                if (!(s > 0) || !(s <= MaxSigma))
+                    throw new ArgumentException($"KernelDistribution.FixedSigmas contains {s}: every σ must be in (0, {MaxSigma}]");
         }
-        else if (!(SigmaMin > 0) || !double.IsFinite(SigmaMax) || SigmaMax < SigmaMin)
+        else if (!(SigmaMin > 0) || !(SigmaMax <= MaxSigma) || SigmaMax < SigmaMin)
         {
-            throw new ArgumentException($"KernelDistribution σ range [{SigmaMin}, {SigmaMax}]: expected 0 < SigmaMin ≤ SigmaMax < ∞");
+            throw new ArgumentException($"KernelDistribution σ range [{SigmaMin}, {SigmaMax}]: expected 0 < sigmaMin ≤ sigmaMax ≤ {MaxSigma}");
         }
     }
 

@@ -35,7 +35,10 @@ public sealed record EvalOptions(
     public IReadOnlyList<double> EffectiveSigmas => Gaussian8 ? Gaussian8Sigmas : Sigmas;
 
     /// <summary>Largest kernel width σ (HR pixels) accepted; the paper tests up to 2.6, trains up to 4.0.</summary>
-    public const double MaxSigma = 50;
+    /// <summary>Largest --center-crop (HR pixels): larger than any test image.</summary>
+    public const int MaxCenterCrop = 8192;
+
+    public const double MaxSigma = Degradation.KernelDistribution.MaxSigma;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the argument when σ is not in [0, <see cref="MaxSigma"/>].</summary>
     public static double CheckSigma(double sigma, string argument = "sigma") =>
@@ -72,8 +75,8 @@ public sealed record EvalOptions(
         if (Sets.Count == 0) throw new ArgumentException("no test set given");
         if (Sigmas.Count == 0 && !Gaussian8) throw new ArgumentException("no σ given");
         foreach (double sigma in Sigmas) CheckSigma(sigma, "--sigmas");
-        if (CenterCrop != 0 && (CenterCrop < MinHrSide || CenterCrop % Scale != 0))
-            throw new ArgumentException($"--center-crop {CenterCrop}: expected 0 (whole images) or a multiple of the scale {Scale} of at least {MinHrSide}");
+        if (CenterCrop != 0 && (CenterCrop < MinHrSide || CenterCrop > MaxCenterCrop || CenterCrop % Scale != 0))
+            throw new ArgumentException($"--center-crop {CenterCrop}: expected 0 (whole images) or a multiple of the scale {Scale} from {MinHrSide} to {MaxCenterCrop}");
         if (CenterCrop != 0 && LrDir is not null)
             throw new ArgumentException("--center-crop cannot be combined with --lr-dir: the LR files were made from whole images");
         if (MaxImages < 0) throw new ArgumentException($"--max-images {MaxImages}: expected a positive count (or 0 = every image)");

@@ -19,12 +19,20 @@ public sealed record BatchOptions(
     double NoiseSigma = 0,
     bool Augment = true)
 {
+    /// <summary>Largest batch × HR patch² accepted.</summary>
+    public const long MaxBatchPixels = 4096L * 128 * 128;
+
     public void Validate()
     {
         if (BatchSize < 1) throw new ArgumentException($"batch size must be ≥ 1, got {BatchSize}");
+        // A bound on one batch's HR pixels (4096 patches of 128²), so that a typo cannot make the trainer allocate
+        // without bound: the network's activations grow with it, at several hundred bytes per pixel.
+        if ((long)BatchSize * HrPatch * HrPatch > MaxBatchPixels)
+            throw new ArgumentException($"batch {BatchSize} × HR patch {HrPatch}² = {(long)BatchSize * HrPatch * HrPatch:N0} HR pixels per step; " +
+                                        $"at most {MaxBatchPixels:N0} (e.g. --batch 16 --patch 96 is 147,456)");
         if (Scale < 1) throw new ArgumentException($"scale must be ≥ 1, got {Scale}");
         if (HrPatch < Scale || HrPatch % Scale != 0)
             throw new ArgumentException($"HR patch {HrPatch} must be a positive multiple of the scale {Scale}");
-        if (NoiseSigma < 0) throw new ArgumentException($"noise sigma must be ≥ 0, got {NoiseSigma}");
+        if (!(NoiseSigma >= 0) || !double.IsFinite(NoiseSigma)) throw new ArgumentException($"noise sigma must be ≥ 0, got {NoiseSigma}");
     }
 }

@@ -127,7 +127,10 @@ public sealed record TrainOptions
             throw new ArgumentException($"hrPatch {HrPatch} must be larger than {Kernels.KernelSize / 2}: the blur pads the patch by reflection " +
                                         $"with half the {Kernels.KernelSize}×{Kernels.KernelSize} kernel");
         if (Data.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("data: a training set name is empty");
-        if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0, got {LearningRate}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"learning rate {LearningRate}: expected a positive finite number");
+        if (!(TimeLimitSeconds >= 0) || !double.IsFinite(TimeLimitSeconds))
+            throw new ArgumentException($"--time-limit {TimeLimitSeconds}: expected 0 (no limit) or a positive number of seconds");
+        if (!(GradClip >= 0) || !double.IsFinite(GradClip)) throw new ArgumentException($"gradClip {GradClip}: expected 0 (off) or a positive norm");
         if (CheckpointEvery < 1 || LogEvery < 1) throw new ArgumentException("checkpointEvery and logEvery must be ≥ 1");
     }
 

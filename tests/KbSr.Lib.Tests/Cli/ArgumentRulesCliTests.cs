@@ -20,11 +20,20 @@ public sealed class ArgumentRulesCliTests : IDisposable
     [InlineData("eval --weights none.ckpt --sigmas 1e6", "--sigmas: σ = 1000000 is outside 0–50")]
     [InlineData("eval --weights none.ckpt --sigmas -0.5", "--sigmas: σ = -0.5 is outside 0–50")]
     [InlineData("eval --weights none.ckpt --max-images -1", "--max-images -1: expected a positive count")]
-    [InlineData("eval --weights none.ckpt --tile -5", "--tile -5: expected 0 (whole images) or at least 16")]
-    [InlineData("eval --weights none.ckpt --tile 2", "--tile 2: expected 0 (whole images) or at least 16")]
+    [InlineData("eval --weights none.ckpt --tile -5", "--tile -5: expected 0 (whole images) or 16 … 8192")]
+    [InlineData("eval --weights none.ckpt --tile 2", "--tile 2: expected 0 (whole images) or 16 … 8192")]
+    [InlineData("eval --weights none.ckpt --tile 2147483647", "--tile 2147483647: expected 0 (whole images) or 16 … 8192")]
+    [InlineData("eval --weights none.ckpt --bootstrap 0", "--bootstrap 0: expected 1 … 1,000,000")]
+    [InlineData("model summary --preset Small --lr-size -5", "--lr-size -5: expected 1 … 1024")]
+    [InlineData("sr none.png --weights none.ckpt --out x.jpg", "--out x.jpg: kbsr sr writes PNG")]
+    [InlineData("train --preset Test --out kbsr-never-made --time-limit -5", "--time-limit -5: expected 0 (no limit)")]
+    [InlineData("train --preset Test --out kbsr-never-made --learning-rate NaN", "--learning-rate NaN: expected a positive finite number")]
+    [InlineData("train --preset Test --out kbsr-never-made --set gradClip=-1", "gradClip -1: expected 0 (off)")]
+    [InlineData("train --preset Test --out kbsr-never-made --set kernels.sigmaMax=1e308", "sigmaMax ≤ 50")]
+    [InlineData("train --preset Test --out kbsr-never-made --batch 100000", "batch 100000 × HR patch")]
     [InlineData("eval --weights none.ckpt --protocol gaussian8 --sigmas 1.3", "--protocol gaussian8 fixes σ")]
     [InlineData("sr none.png --weights none.ckpt --margin 1000", "--margin 1000: expected 0 … 96")]
-    [InlineData("sr none.png --weights none.ckpt --tile 2", "--tile 2: expected 0 (whole images) or at least 16")]
+    [InlineData("sr none.png --weights none.ckpt --tile 2", "--tile 2: expected 0 (whole images) or 16 … 8192")]
     [InlineData("synth --sigmas 51 --out x", "--sigmas: σ = 51 is outside 0–50")]
     [InlineData("eval-bicubic --sigmas 1e6", "--sigmas: σ = 1000000 is outside 0–50")]
     public async Task OutOfRangeArguments_AreRefusedNamingTheArgument(string command, string expected)
@@ -33,6 +42,14 @@ public sealed class ArgumentRulesCliTests : IDisposable
         Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
         Assert.Contains(expected, stderr);
         Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task Eval_WithAnEmptyOutPrefix_IsRefusedBeforeLoadingAnything()
+    {
+        var (code, stdout, stderr) = await CliProcess.RunAsync(["eval", "--weights", "none.ckpt", "--out", ""], timeoutSeconds: 300);
+        Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("--out: expected a file name or prefix, got an empty one", stderr);
     }
 
     /// <summary>A training-options file given with --config: unreadable JSON and an out-of-range value are both refused
