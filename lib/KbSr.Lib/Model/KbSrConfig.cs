@@ -148,6 +148,36 @@ public sealed record KbSrConfig
     public const long MaxStagesTimesWidthSquared = 16L * 10 * 64 * 64;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the field when a value is out of range.</summary>
+    /// <summary>A KB-SR network's weights and its activations per LR pixel may be at most this many times the paper's
+    /// network's (<see cref="CheckCost"/>): the per-field ranges alone let a crafted config ask for gigabytes.</summary>
+    public const double MaxCostOverPaper = 64;
+
+    private static readonly Lazy<(double Weights, double Elements)> PaperCost = new(() => Cost(Paper));
+
+    /// <summary>The weights of the layers that dominate (the estimator's conv reads the stack of all t·C features of
+    /// stage t, so its weights grow with t²; six projections of C² taps per stage; the first convs) and the activation
+    /// elements per LR pixel that autograd keeps (<see cref="ModelComplexity"/>, which also grow with t²: the SR heads
+    /// read the stack at HR size).</summary>
+    private static (double Weights, double Elements) Cost(KbSrConfig config)
+    {
+        double c = config.Channels, g = ProjectionGeometry.Of(config.Scale).KernelSize, t = config.Stages;
+        double weights = t * (t + 1) / 2 * c * c * g * g + 6 * t * c * c * g * g + 9.0 * config.ImageChannels * config.InitialChannels +
+                         (double)config.InitialChannels * c;
+        const int side = 16;
+        double elements = ModelComplexity.EstimateUnchecked(config, side, side).Sum(b => b.ActivationElements) / (side * side);
+        return (weights, elements);
+    }
+
+    private void CheckCost()
+    {
+        var (weights, elements) = Cost(this);
+        var paper = PaperCost.Value;
+        if (weights > MaxCostOverPaper * paper.Weights || elements > MaxCostOverPaper * paper.Elements)
+            throw new ArgumentException(
+                $"this network would hold about {weights * 4 / 1e9:F1} GB of weights and keep {elements * 4 / 1e6:F1} MB of activations per LR pixel; " +
+                $"at most {MaxCostOverPaper}× the paper's network ({paper.Weights * 4 / 1e9:F2} GB, {paper.Elements * 4 / 1e6:F2} MB) is accepted");
+    }
+
     public void Validate()
     {
         if (ProjectionGeometry.For(Scale) is null)
@@ -167,6 +197,7 @@ public sealed record KbSrConfig
         long width = Math.Max(Channels, Math.Max(SftHidden, EstimatorWidth));
         if (Stages * width * width > MaxStagesTimesWidthSquared)
             throw new ArgumentException($"stages × width² = {Stages} × {width}² exceeds {MaxStagesTimesWidthSquared:N0} (16× the paper's network)");
+        if (Baseline is null) CheckCost();
         if (string.IsNullOrWhiteSpace(Model)) throw new ArgumentException("model name is empty");
         if (!double.IsFinite(SftSlope) || !double.IsFinite(EstimatorSlope)) throw new ArgumentException("sftSlope and estimatorSlope must be finite");
         Loss.Validate();

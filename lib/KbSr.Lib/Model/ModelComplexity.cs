@@ -16,6 +16,13 @@ public static class ModelComplexity
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        return EstimateUnchecked(config, lrHeight, lrWidth);
+    }
+
+    /// <summary><see cref="Estimate"/> for a config whose fields are in range but whose size is not yet checked
+    /// (<see cref="KbSrConfig.Validate"/> bounds the size with it).</summary>
+    internal static IReadOnlyList<BlockCost> EstimateUnchecked(KbSrConfig config, int lrHeight, int lrWidth)
+    {
         var g = ProjectionGeometry.Of(config.Scale);
         double h = lrHeight, w = lrWidth, s = config.Scale, hw = h * w, sHW = s * s * hw;
         int c = config.Channels, img = config.ImageChannels, k2 = config.KernelSize * config.KernelSize;

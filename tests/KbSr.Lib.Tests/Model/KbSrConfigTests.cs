@@ -52,6 +52,25 @@ public sealed class KbSrConfigTests
         KbSrConfig.Paper.EnsureCompatible(KbSrConfig.Paper with { Loss = new KbSrLossWeights { Sr = 3 } });
     }
 
+    /// <summary>Crafted configs that passed every per-field range and then asked for gigabytes (5.2 GB and 9 GB in
+    /// `kbsr sr`): refused by their cost per LR pixel, counted from the layers; every preset stays accepted.</summary>
+    [Fact]
+    public void Validate_RefusesANetworkFarCostlierThanThePapers_AndAcceptsEveryPreset()
+    {
+        var huge = KbSrConfig.Paper with { Stages = 100, Channels = 80, SftHidden = 80, EstimatorWidth = 80, InitialChannels = 4096, Scale = 8 };
+        var e = Assert.Throws<ArgumentException>(() => huge.Validate());
+        Assert.Contains("the paper's network", e.Message);
+        Assert.Throws<ArgumentException>(() => (KbSrConfig.Paper with { Stages = 100, Channels = 80 }).Validate());
+        foreach (string preset in ModelRegistry.PresetNames) ModelRegistry.Preset(preset).Validate();
+        (KbSrConfig.Paper with { Stages = 20 }).Validate();   // twice the paper's depth is fine
+
+        var baseline = ModelRegistry.Preset("sftmd-small");
+        var wide = baseline with { Baseline = baseline.Baseline! with { Channels = 1024, Blocks = 256 } };
+        Assert.Contains("16× the largest published baseline", Assert.Throws<ArgumentException>(() => { wide.Validate(); }).Message);
+        var huge2 = baseline with { Baseline = baseline.Baseline! with { Channels = 100_000 } };
+        Assert.Contains("≤ 1024", Assert.Throws<ArgumentException>(() => { huge2.Validate(); }).Message);
+    }
+
     [Theory]
     [InlineData(5)]
     [InlineData(1)]

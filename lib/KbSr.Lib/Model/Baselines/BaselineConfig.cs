@@ -80,10 +80,21 @@ public sealed record BaselineConfig
     public BaselineConfig ParameterLayout() => this with { ReflectPadding = false, ClampSr = false, PredictorLinearOutput = false, CentredInput = false,
                                                           CorrectorIdentityStart = false };
 
+    /// <summary>16 × the largest published layout: SRMD's 12 × 128² (one pass), DAN's 40 × 64² × 4 iterations.</summary>
+    public const long MaxBlocksTimesWidthSquared = 16L * 40 * 64 * 64 * 4;
+
     public void Validate()
     {
         if (Channels < 1 || Blocks < 1 || Hidden < 1 || EstimatorWidth < 1)
             throw new ArgumentException($"baseline channels, blocks, hidden and estimatorWidth must be ≥ 1; got {Channels}, {Blocks}, {Hidden}, {EstimatorWidth}");
+        if (Channels > 1024 || Hidden > 1024 || EstimatorWidth > 1024 || Blocks > 256 || EstimatorBlocks > 64 || Iterations > 64)
+            throw new ArgumentException($"baseline channels, hidden, estimatorWidth ≤ 1024, blocks ≤ 256, estimatorBlocks and iterations ≤ 64; " +
+                                        $"got {Channels}, {Hidden}, {EstimatorWidth}, {Blocks}, {EstimatorBlocks}, {Iterations}");
+        // The widest published layout is SRMD's (12 layers of 128): a crafted config may not ask for more than 16× it.
+        long width = Math.Max(Channels, Math.Max(Hidden, EstimatorWidth));
+        if ((long)Math.Max(Blocks, EstimatorBlocks) * width * width * Iterations > MaxBlocksTimesWidthSquared)
+            throw new ArgumentException($"blocks × width² × iterations = {Math.Max(Blocks, EstimatorBlocks)} × {width}² × {Iterations} exceeds " +
+                                        $"{MaxBlocksTimesWidthSquared:N0} (16× the largest published baseline)");
         if (EstimatorBlocks < 0) throw new ArgumentException($"baseline estimatorBlocks must be ≥ 0; got {EstimatorBlocks}");
         if (Iterations < 1) throw new ArgumentException($"baseline iterations must be ≥ 1; got {Iterations}");
         if (!(Slope >= 0) || !double.IsFinite(Slope)) throw new ArgumentException($"baseline slope must be finite and ≥ 0; got {Slope}");
