@@ -41,6 +41,10 @@ internal static class ResultPrinter
                           $"  → final {r.PsnrY.ToString("0.00", inv)}");
         foreach (int stages in rows.Select(r => r.StagePsnrY!.Count).Distinct())
             sb.AppendLine($"  T = {stages}: {StageSupervision.Describe(stages)}");
+        var kernels = results.StageKernelMeans();
+        if (kernels.Count > 0) sb.AppendLine("Σ|K_t − K_true| per stage t:");
+        foreach (var r in kernels)
+            sb.AppendLine($"  {r.Method} {r.Set} σ={r.SigmaLabel}: " + string.Join("  ", r.Means.Select((k, t) => $"t{t + 1} {k.ToString("0.000", inv)}")));
         return sb.ToString();
     }
 }

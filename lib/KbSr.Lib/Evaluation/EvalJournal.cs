@@ -114,7 +114,7 @@ public sealed class EvalJournal : IDisposable
         if (differences.Count > 0)
             throw new IOException($"--resume: {FilePath} was written by a different evaluation ({string.Join("; ", differences)}). " +
                                   "Run with the arguments and weights it was made with, or delete it to start over");
-        if (lines.Count > comments.Count + 1 && lines[comments.Count + 1] is not (ImageScoreCsv.Header or ImageScoreCsv.HeaderWithoutSpread))
+        if (lines.Count > comments.Count + 1 && lines[comments.Count + 1] is not (ImageScoreCsv.Header or ImageScoreCsv.HeaderWithoutStageKernels or ImageScoreCsv.HeaderWithoutSpread))
             throw new IOException($"{FilePath}, line {comments.Count + 2}: expected the header \"{ImageScoreCsv.Header}\"; delete the file to start over");
         var rows = new List<ImageScore>();
         for (int i = comments.Count + 2; i < lines.Count; i++)

@@ -5,7 +5,8 @@ namespace KbSr.Evaluation;
 
 /// <summary>Scores of one method on one image at one σ.</summary>
 public sealed record ImageScore(string Method, string Set, double Sigma, string Image, double PsnrY, double SsimY,
-    double? KernelL1 = null, double? KernelMse = null, IReadOnlyList<double>? StagePsnrY = null, double? KernelSpread = null);
+    double? KernelL1 = null, double? KernelMse = null, IReadOnlyList<double>? StagePsnrY = null, double? KernelSpread = null,
+    IReadOnlyList<double>? StageKernelL1 = null);
 
 /// <summary>Mean scores of one method on one set at one σ (or over Gaussian8's σ: label "g8").</summary>
 public sealed record SummaryRow(string Method, string Set, string SigmaLabel, int Images, double PsnrY, double SsimY,
@@ -104,6 +105,20 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         Table("SSIM on Y", r => r.SsimY.ToString("0.0000", Inv));
         if (summary.Any(r => r.KernelL1 is not null))
             Table("Kernel L1 error (Σ|K − K_true|)", r => r.KernelL1?.ToString("0.000", Inv) ?? "–");
+        var stageKernels = StageKernelMeans();
+        if (stageKernels.Count > 0)
+        {
+            sb.AppendLine("## Kernel error at every stage").AppendLine();
+            sb.AppendLine("Mean Σ|K_t − K_true| of the kernel each stage or iteration t gives (KB-SR: K_t; IKC: the code SR_t was made with, " +
+                          "the Predictor's first; DAN: the Estimator's k_t after SR_t); per set and σ.").AppendLine();
+            int most = stageKernels.Max(r => r.Means.Count);
+            sb.Append("| method | set | σ |").AppendJoin("", Enumerable.Range(1, most).Select(t => $" t={t} |")).AppendLine();
+            sb.Append("|---|---|---|").AppendJoin("", Enumerable.Range(1, most).Select(_ => "---|")).AppendLine();
+            foreach (var r in stageKernels)
+                sb.Append($"| {r.Method} | {r.Set} | {r.SigmaLabel} |").AppendJoin("", Enumerable.Range(0, most)
+                    .Select(t => t < r.Means.Count ? $" {r.Means[t].ToString("0.000", Inv)} |" : " – |")).AppendLine();
+            sb.AppendLine();
+        }
         var following = KernelFollowing();
         if (following.Count > 0)
         {
@@ -124,6 +139,14 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
         }
         return sb.ToString();
     }
+
+    /// <summary>Per method, set and σ whose every image reports them: the mean kernel error of each stage.</summary>
+    public IReadOnlyList<(string Method, string Set, string SigmaLabel, IReadOnlyList<double> Means)> StageKernelMeans() =>
+        Images.GroupBy(r => (r.Method, r.Set, Label: gaussian8 ? "g8" : SigmaLabel(r.Sigma)))
+            .Where(g => g.All(r => r.StageKernelL1 is { Count: > 0 }) && g.Select(r => r.StageKernelL1!.Count).Distinct().Count() == 1)
+            .Select(g => (g.Key.Method, g.Key.Set, g.Key.Label,
+                          (IReadOnlyList<double>)Enumerable.Range(0, g.First().StageKernelL1!.Count).Select(t => g.Average(r => r.StageKernelL1![t])).ToList()))
+            .ToList();
 
     /// <summary>Per method with kernel estimates: Spearman's ρ of the estimated spread against the true σ over all its
     /// image × σ, and the range of the estimates.</summary>

@@ -152,7 +152,8 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
         var sr = result.Sr[0];
         // A broken network (NaN weights, an overflow) must not reach the tables as NaN: the image stops or is skipped here.
         foreach (var (what, t) in new[] { ("SR image", sr) }.Concat(result.Kernel is { } kk ? [("kernel", kk)] : [])
-                     .Concat((result.StageSr ?? []).Select((t, i) => ($"stage-{i + 1} SR image", t))))
+                     .Concat((result.StageSr ?? []).Select((t, i) => ($"stage-{i + 1} SR image", t)))
+                     .Concat((result.StageKernels ?? []).Select((t, i) => ($"stage-{i + 1} kernel", t))))
             if (!t.isfinite().all().item<bool>())
                 throw new InvalidDataException($"{method}: its {what} of {set}/{image} at σ {sigma.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
                                                "holds NaN or infinite values (are its weights broken?)");
@@ -170,7 +171,10 @@ public sealed class Evaluator(EvalOptions options, Device? device = null)
             spread = double.IsFinite(s) ? s : null;
         }
         var stages = result.StageSr?.Select(s => Psnr.OnY(s[0], hr, shave, grey)).ToList();
-        return new ImageScore(method, set, sigma, image, psnr, ssim, l1, mse, stages, spread);
+        var stageKernels = result.StageKernels is { Count: > 0 } ks && ks.All(k => k.shape[^1] == trueKernel.shape[^1])
+            ? ks.Select(k => (k.to(float64) - trueKernel.to(k.device).to(float64)).abs().sum().item<double>()).ToList()
+            : null;
+        return new ImageScore(method, set, sigma, image, psnr, ssim, l1, mse, stages, spread, stageKernels);
     }
 
     private Tensor LoadOrMakeLr(string set, string name, Tensor hr, double sigma)

@@ -10,7 +10,10 @@ public static class ImageScoreCsv
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public const string Header = "method,set,sigma,image,psnr_y,ssim_y,kernel_l1,kernel_mse,stage_psnr_y,kernel_spread";
+    public const string Header = "method,set,sigma,image,psnr_y,ssim_y,kernel_l1,kernel_mse,stage_psnr_y,kernel_spread,stage_kernel_l1";
+
+    /// <summary>The header of files written before <c>stage_kernel_l1</c>: still read.</summary>
+    public const string HeaderWithoutStageKernels = "method,set,sigma,image,psnr_y,ssim_y,kernel_l1,kernel_mse,stage_psnr_y,kernel_spread";
 
     /// <summary>The header of files written before <c>kernel_spread</c> (the shipped result tables): still read.</summary>
     public const string HeaderWithoutSpread = "method,set,sigma,image,psnr_y,ssim_y,kernel_l1,kernel_mse,stage_psnr_y";
@@ -21,16 +24,18 @@ public static class ImageScoreCsv
         Quote(r.Method), Quote(r.Set), exact ? r.Sigma.ToString("R", Inv) : EvalResults.SigmaLabel(r.Sigma), Quote(r.Image),
         r.PsnrY.ToString("R", Inv), r.SsimY.ToString("R", Inv), Optional(r.KernelL1), Optional(r.KernelMse),
         r.StagePsnrY is null ? "" : string.Join(";", r.StagePsnrY.Select(v => v.ToString(exact ? "R" : "0.####", Inv))),
-        Optional(r.KernelSpread));
+        Optional(r.KernelSpread),
+        r.StageKernelL1 is null ? "" : string.Join(";", r.StageKernelL1.Select(v => v.ToString(exact ? "R" : "0.#####", Inv))));
 
     /// <summary>Reads a line written by <see cref="Format"/>; throws a <see cref="FormatException"/> saying what is wrong.</summary>
     public static ImageScore Parse(string line)
     {
         var f = Fields(line);
-        if (f.Count is not (9 or 10)) throw new FormatException($"expected 10 comma-separated fields ({Header}; 9 in older files); got {f.Count}");
+        if (f.Count is not (9 or 10 or 11)) throw new FormatException($"expected 11 comma-separated fields ({Header}; 9 or 10 in older files); got {f.Count}");
         return new ImageScore(f[0], f[1], Number(f[2], "sigma"), f[3], Psnr(f[4], "psnr_y"), Number(f[5], "ssim_y"),
             OptionalNumber(f[6], "kernel_l1"), OptionalNumber(f[7], "kernel_mse"), Stages(f[8]),
-            f.Count == 10 ? OptionalNumber(f[9], "kernel_spread") : null);
+            f.Count >= 10 ? OptionalNumber(f[9], "kernel_spread") : null,
+            f.Count == 11 && f[10].Length > 0 ? f[10].Split(';').Select(v => Number(v, "stage_kernel_l1")).ToList() : null);
     }
 
     public static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;

@@ -91,10 +91,12 @@ public sealed class EvalJournalTests : IDisposable
         Assert.DoesNotContain(torn + "\n", File.ReadAllText(path));   // the rewrite dropped the torn line
     }
 
-    /// <summary>A journal written before the kernel_spread column (9 fields a row) still resumes, and is rewritten in the
-    /// current layout.</summary>
-    [Fact]
-    public void AJournalOfTheOlderLayout_Resumes_AndIsRewrittenInTheCurrentOne()
+    /// <summary>Journals written before the kernel_spread column (9 fields a row) and before stage_kernel_l1 (10) still
+    /// resume, and are rewritten in the current layout.</summary>
+    [Theory]
+    [InlineData(9)]
+    [InlineData(10)]
+    public void AJournalOfTheOlderLayout_Resumes_AndIsRewrittenInTheCurrentOne(int fields)
     {
         var options = Options(1.3);
         var methods = new ISuperResolver[] { new BicubicUpsampler(), new Blind() };
@@ -103,15 +105,16 @@ public sealed class EvalJournalTests : IDisposable
         string path = EvalJournal.PathFor(Prefix);
         var lines = File.ReadAllLines(path).ToList();
         int header = lines.IndexOf(ImageScoreCsv.Header);
-        var older = lines.Take(header).Append(ImageScoreCsv.HeaderWithoutSpread)
-            .Concat(lines.Skip(header + 1).Select(l => l[..l.LastIndexOf(',')]));   // drop each row's last field
+        string Cut(string line) => string.Join(",", line.Split(',').Take(fields));   // no quoted commas in these rows
+        var older = lines.Take(header).Append(Cut(ImageScoreCsv.Header)).Concat(lines.Skip(header + 1).Select(Cut));
+        Assert.Contains(Cut(ImageScoreCsv.Header), new[] { ImageScoreCsv.HeaderWithoutSpread, ImageScoreCsv.HeaderWithoutStageKernels });
         File.WriteAllText(path, string.Join("\n", older) + "\n");
 
         using var resumed = EvalJournal.Open(Prefix, Fingerprint(options, methods), resume: true);
         Assert.Equal(3, resumed.Restored);
         var rewritten = File.ReadAllLines(path);
         Assert.Contains(ImageScoreCsv.Header, rewritten);
-        Assert.DoesNotContain(ImageScoreCsv.HeaderWithoutSpread, rewritten);
+        Assert.DoesNotContain(Cut(ImageScoreCsv.Header), rewritten);
     }
 
     [Fact]
@@ -155,13 +158,14 @@ public sealed class EvalJournalTests : IDisposable
         Assert.Equal(row with { StagePsnrY = null }, back with { StagePsnrY = null });
         Assert.Equal(row.StagePsnrY, back.StagePsnrY);
         Assert.Equal(0.30000000000000004, back.Sigma);
-        Assert.Contains("10 comma-separated fields", Assert.Throws<FormatException>(() => ImageScoreCsv.Parse("a,b,1")).Message);
-        // A line of the older 9-field layout (the shipped -images.csv files) still reads, without a kernel spread.
-        string older = line[..line.LastIndexOf(',')];
-        Assert.Equal(row with { StagePsnrY = null, KernelSpread = null }, ImageScoreCsv.Parse(older) with { StagePsnrY = null });
+        Assert.Contains("11 comma-separated fields", Assert.Throws<FormatException>(() => ImageScoreCsv.Parse("a,b,1")).Message);
+        // Lines of the older layouts still read: 10 fields, without stage kernel errors; 9 (the shipped -images.csv
+        // files), without a kernel spread either.
+        string ten = line[..line.LastIndexOf(',')], nine = ten[..ten.LastIndexOf(',')];
+        Assert.Equal(row with { StagePsnrY = null }, ImageScoreCsv.Parse(ten) with { StagePsnrY = null });
+        Assert.Equal(row with { StagePsnrY = null, KernelSpread = null }, ImageScoreCsv.Parse(nine) with { StagePsnrY = null });
     }
 
-    /// <summary>A blind method stub: bicubic SR and a delta kernel; counts calls, and can fail on one of them.</summary>
     /// <summary>A journal line holding NaN or ±∞ where a table needs a number is refused on resume, naming the file and
     /// line; a PSNR of +∞ (an SR image identical to the HR one) is a PSNR and reads back.</summary>
     [Theory]
@@ -211,6 +215,7 @@ public sealed class EvalJournalTests : IDisposable
         Assert.Equal(["b"], kept.Skipped.Select(s => Path.GetFileNameWithoutExtension(s.File)));
     }
 
+    /// <summary>A blind method stub: bicubic SR and a delta kernel; counts calls, and can fail on one of them.</summary>
     private sealed class Blind : ISuperResolver
     {
         public string Name => "blind";

@@ -65,4 +65,27 @@ public class StatisticsTests
         Assert.InRange(score.KernelSpread!.Value, 0.5, 1.5);   // narrower than the truth: the clamped tails are gone
         Assert.Null(Evaluator.Score("m", "S", 1.5, "x", new SrResult(hr.unsqueeze(0), -truth), hr, false, truth, 4).KernelSpread);
     }
+    /// <summary>Each stage's kernel is scored against the truth (Σ|K_t − K_true|, hand-computed here for a Dirac kernel:
+    /// 2 − 2·K_true at the centre), kept through the CSV round trip and averaged per stage in the tables.</summary>
+    [Fact]
+    public void Score_WithStageKernels_GivesEachStagesKernelError_AndTheTablesAverageThem()
+    {
+        using var scope = NewDisposeScope();
+        var truth = GaussianKernel.Isotropic(1.5, 21);
+        var dirac = zeros(21, 21);
+        dirac[10, 10] = tensor(1f);
+        var hr = rand(3, 32, 32);
+        var result = new SrResult(hr.unsqueeze(0), truth.clone(), [hr.unsqueeze(0), hr.unsqueeze(0)], [dirac, truth.clone()]);
+        var score = Evaluator.Score("m", "S", 1.5, "x", result, hr, false, truth, 4);
+        double expected = 2 - 2 * truth[10, 10].item<float>();
+        Assert.Equal(2, score.StageKernelL1!.Count);
+        Assert.Equal(expected, score.StageKernelL1[0], 5);
+        Assert.Equal(0, score.StageKernelL1[1], 6);
+        var back = ImageScoreCsv.Parse(ImageScoreCsv.Format(score, exact: true));
+        Assert.Equal(score.StageKernelL1, back.StageKernelL1!);
+        var other = score with { Image = "y", StageKernelL1 = [expected + 1, 1] };
+        string md = new EvalResults([score, other], false).ToMarkdown();
+        Assert.Contains("## Kernel error at every stage", md);
+        Assert.Contains($"| m | S | 1.5 | {(expected + 0.5).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} | 0.500 |", md);
+    }
 }
