@@ -29,23 +29,6 @@ public sealed class DanSuperResolver : ICostedSuperResolver
 
     public MethodCost Cost => new(Net.ParameterCount(), ModelCost.FlopsPerLrPixel(Net));
 
-    public SrResult SuperResolve(Tensor lr, int scale)
-    {
-        if (scale != Net.Config.Scale) throw new ArgumentException($"{Name} was built for ×{Net.Config.Scale}, asked for ×{scale}");
-        bool wasTraining = Net.training;
-        Net.eval();
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            using var output = Net.Run(lr.to(Net.parameters().First().device), _iterations);
-            var kernels = output.Codes.Select(c => _pca.Decode(c)[0].detach().clone().MoveToOuterDisposeScope()).ToList();
-            return new SrResult(output.FinalSr.detach().clone().MoveToOuterDisposeScope(), kernels[^1].clone().MoveToOuterDisposeScope(),
-                                output.Sr.Select(s => s.detach().clone().MoveToOuterDisposeScope()).ToList(), kernels);
-        }
-        finally
-        {
-            if (wasTraining) Net.train();
-        }
-    }
+    public SrResult SuperResolve(Tensor lr, int scale) =>
+        CodeIterationsResult.Run(Net, _pca, lr, scale, Name, x => Net.Run(x, _iterations));
 }

@@ -112,14 +112,7 @@ public sealed class DanTests : IDisposable
             Model = config, Steps = 400, BatchSize = 8, HrPatch = 48, LearningRate = 1e-3, LrSchedule = "constant",
             Kernels = KernelDistribution.Fixed([0.5, 3.0], config.KernelSize), ValidateEvery = 0, CheckpointEvery = 1_000, LogEvery = 100, Seed = 9,
         };
-        using var images = new HrImageCache();
-        var noise = new Random(5);
-        for (int i = 0; i < 3; i++)
-        {
-            var pixels = new byte[64 * 64 * 3];
-            noise.NextBytes(pixels);
-            images.Add(new RgbImage(64, 64, pixels), $"noise{i}");
-        }
+        using var images = ModelFixtures.NoiseImages();   // three 64-pixel images of uniform noise: blur shows plainly
         using var trainer = Trainer.StartNew(options, Path.Combine(_root, "run"), images);
         trainer.Log = _ => { };
         Assert.Equal(TrainingEnd.Completed, trainer.Run());
@@ -128,9 +121,7 @@ public sealed class DanTests : IDisposable
         using var dan = (Dan)checkpoint.CreateModel();
         var resolver = new DanSuperResolver(dan, checkpoint.Pca!);
         using var scope = NewDisposeScope();
-        var fresh = new byte[96 * 96 * 3];
-        new Random(6).NextBytes(fresh);
-        var hr = new RgbImage(96, 96, fresh).ToTensor();
+        var hr = ModelFixtures.UnseenNoise();   // an image it did not train on
         double Spread(double sigma)
         {
             using var result = resolver.SuperResolve(TestSetSynthesis.MakeLr(hr, sigma, config.Scale, config.KernelSize), config.Scale);

@@ -9,6 +9,29 @@ namespace KbSr.Tests.Model;
 /// batch made through eq. 1, a PCA fitted to small Gaussian kernels, and tolerance checks.</summary>
 internal static class ModelFixtures
 {
+    /// <summary>Images on which blur shows plainly (the kernel-estimation tests): <paramref name="count"/> squares of
+    /// uniform 8-bit noise, seeded.</summary>
+    public static KbSr.Training.HrImageCache NoiseImages(int count = 3, int side = 64, int seed = 5)
+    {
+        var images = new KbSr.Training.HrImageCache();
+        var noise = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            var pixels = new byte[side * side * 3];
+            noise.NextBytes(pixels);
+            images.Add(new KbSr.Imaging.RgbImage(side, side, pixels), $"noise{i}");
+        }
+        return images;
+    }
+
+    /// <summary>A noise image that <see cref="NoiseImages"/> did not make, as an HR tensor [3, 96, 96].</summary>
+    public static Tensor UnseenNoise()
+    {
+        var fresh = new byte[96 * 96 * 3];
+        new Random(6).NextBytes(fresh);
+        return new KbSr.Imaging.RgbImage(96, 96, fresh).ToTensor();
+    }
+
     public static KbSrNet Network(KbSrConfig? config = null, long seed = 7)
     {
         TorchRuntime.Seed(seed);

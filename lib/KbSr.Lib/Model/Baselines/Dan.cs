@@ -4,23 +4,6 @@ using static TorchSharp.torch;
 
 namespace KbSr.Model.Baselines;
 
-/// <summary>What <see cref="Dan.Run"/> produced: the SR image of every iteration i = 1..N and the code the Estimator
-/// gave after it (<c>Codes[i − 1]</c> = k_i, from SR_i; SR_i itself was made with k_{i−1}, k_0 the Dirac kernel's code).
-/// Owns its tensors.</summary>
-public sealed record DanOutput(IReadOnlyList<Tensor> Sr, IReadOnlyList<Tensor> Codes) : IDisposable
-{
-    /// <summary>The final SR image (iteration N).</summary>
-    public Tensor FinalSr => Sr[^1];
-
-    /// <summary>The final kernel estimate k_N (what DAN reports as its kernel).</summary>
-    public Tensor FinalCode => Codes[^1];
-
-    public void Dispose()
-    {
-        foreach (var t in Sr.Concat(Codes)) t.Dispose();
-    }
-}
-
 /// <summary>
 /// DAN, the deep alternating network (Luo, Huang, Li, Wang and Tan, "Unfolding the Alternating Optimization for Blind
 /// Super Resolution", NeurIPS 2020; DANv1): blind SR by alternating two networks, each conditioned on the other's latest
@@ -81,8 +64,8 @@ public sealed class Dan : nn.Module<Tensor, Tensor>, ISrNetwork
         return output.FinalSr.clone().MoveToOuterDisposeScope();
     }
 
-    /// <summary>All iterations (see <see cref="DanOutput"/>); <paramref name="iterations"/> defaults to the config's N.</summary>
-    public DanOutput Run(Tensor lr, int? iterations = null)
+    /// <summary>All iterations (see <see cref="CodeIterations"/>); <paramref name="iterations"/> defaults to the config's N.</summary>
+    public CodeIterations Run(Tensor lr, int? iterations = null)
     {
         int n = iterations ?? Config.Baseline!.Iterations;
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(iterations), n, "expected ≥ 1");
@@ -99,7 +82,7 @@ public sealed class Dan : nn.Module<Tensor, Tensor>, ISrNetwork
             codes.Add(estimator.call(srs[^1].detach(), lr));
             code = codes[^1];
         }
-        var output = new DanOutput(srs, codes);
+        var output = new CodeIterations(srs, codes);
         foreach (var t in srs.Concat(codes)) t.MoveToOuterDisposeScope();
         return output;
     }

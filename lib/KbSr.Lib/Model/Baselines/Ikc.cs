@@ -3,22 +3,6 @@ using static TorchSharp.torch;
 
 namespace KbSr.Model.Baselines;
 
-/// <summary>What <see cref="Ikc.Run"/> produced: the SR image of every iteration i = 1..N and the kernel code each
-/// was made with (<c>Codes[0]</c> is the Predictor's). Owns its tensors.</summary>
-public sealed record IkcOutput(IReadOnlyList<Tensor> Sr, IReadOnlyList<Tensor> Codes) : IDisposable
-{
-    /// <summary>The final SR image (iteration N).</summary>
-    public Tensor FinalSr => Sr[^1];
-
-    /// <summary>The code the final SR image was made with.</summary>
-    public Tensor FinalCode => Codes[^1];
-
-    public void Dispose()
-    {
-        foreach (var t in Sr.Concat(Codes)) t.Dispose();
-    }
-}
-
 /// <summary>
 /// IKC, Iterative Kernel Correction (Gu, Lu, Zuo and Dong, CVPR 2019, Fig. 3): blind SR by alternating an SR
 /// network that is given a kernel code (<see cref="Baselines.Sftmd"/>) with a <see cref="IkcCorrector"/> that refines
@@ -65,9 +49,9 @@ public sealed class Ikc : nn.Module<Tensor, Tensor>, ISrNetwork
         return output.FinalSr.clone().MoveToOuterDisposeScope();
     }
 
-    /// <summary>All iterations (see <see cref="IkcOutput"/>); <paramref name="iterations"/> defaults to the config's N.
+    /// <summary>All iterations (see <see cref="CodeIterations"/>); <paramref name="iterations"/> defaults to the config's N.
     /// A final correction after the last SR image would feed nothing, so the Corrector runs N − 1 times.</summary>
-    public IkcOutput Run(Tensor lr, int? iterations = null)
+    public CodeIterations Run(Tensor lr, int? iterations = null)
     {
         int n = iterations ?? Config.Baseline!.Iterations;
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(iterations), n, "expected ≥ 1");
@@ -79,7 +63,7 @@ public sealed class Ikc : nn.Module<Tensor, Tensor>, ISrNetwork
             srs.Add(sftmd.call(lr, codes[^1]));
             if (i < n) codes.Add(Correct(srs[^1], codes[^1]));
         }
-        var output = new IkcOutput(srs, codes);
+        var output = new CodeIterations(srs, codes);
         foreach (var t in srs.Concat(codes)) t.MoveToOuterDisposeScope();
         return output;
     }
