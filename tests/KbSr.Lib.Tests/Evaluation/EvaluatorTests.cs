@@ -231,6 +231,7 @@ public class EvaluatorTests
             var wide = new Evaluator(new EvalOptions(["Two"], [1.3], Scale: 4, DataRoot: root, CenterCrop: 48)).Run([new BicubicUpsampler()]);
             Assert.Equal(full.Images[1].PsnrY, wide.Images[1].PsnrY);
             Assert.Contains("--center-crop 26", Assert.Throws<ArgumentException>(() => new EvalOptions(["Two"], [1.3], CenterCrop: 26).Validate()).Message);
+            Assert.Contains("to 8192", Assert.Throws<ArgumentException>(() => new EvalOptions(["Two"], [1.3], CenterCrop: 100_000).Validate()).Message);
             Assert.Contains("--lr-dir", Assert.Throws<ArgumentException>(() => new EvalOptions(["Two"], [1.3], LrDir: root, CenterCrop: 24).Validate()).Message);
         }
         finally
