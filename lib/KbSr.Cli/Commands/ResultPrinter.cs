@@ -40,7 +40,7 @@ internal static class ResultPrinter
                           string.Join("  ", r.StagePsnrY!.Select((p, t) => $"t{t + 1} {p.ToString("0.00", inv)}")) +
                           $"  → final {r.PsnrY.ToString("0.00", inv)}");
         foreach (int stages in rows.Select(r => r.StagePsnrY!.Count).Distinct())
-            sb.AppendLine($"  T = {stages}: {StageSupervision.Describe(stages)}");
+            sb.AppendLine($"  KB-SR with T = {stages}: {StageSupervision.Describe(stages)}");
         var kernels = results.StageKernelMeans();
         if (kernels.Count > 0) sb.AppendLine("Σ|K_t − K_true| per stage t:");
         foreach (var r in kernels)
