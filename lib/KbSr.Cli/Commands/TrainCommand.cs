@@ -28,26 +28,29 @@ internal static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "Override any option: path=value (camelCase, e.g. model.kernelSft=true, validateEvery=200)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--out") { Description = "Run folder (never overwritten)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint, with the settings stored there (train.json)" };
+        var restart = new Option<bool>("--restart") { Description = "Start a new run in --out even though it holds a run that stopped before its first checkpoint (that folder is deleted; one with checkpoints is refused)" };
         var init = new Option<string?>("--init") { Description = "Start a new run from these weights (continues their step count; Adam starts fresh unless the file holds its state)" };
         var gcStress = new Option<bool>("--gc-stress") { Description = "Train beside threads that force garbage collections (a reliability check of the finalizer gate)" };
         var device = CommonOptions.Device();
         var command = new Command("train", "Train a KB-SR network on synthetic LR/HR pairs (method.md §5)")
         {
-            preset, config, sets, dataRoot, steps, batch, patch, learningRate, seed, timeLimit, set, output, resume, init, device, gcStress,
+            preset, config, sets, dataRoot, steps, batch, patch, learningRate, seed, timeLimit, set, output, resume, restart, init, device, gcStress,
         };
         command.SetAction((parse, cancel) => Task.FromResult(Run(parse, preset, config, sets, dataRoot, steps, batch, patch,
-            learningRate, seed, timeLimit, set, output, resume, init, device, gcStress)));
+            learningRate, seed, timeLimit, set, output, resume, restart, init, device, gcStress)));
         return command;
     }
 
     private static int Run(ParseResult parse, Option<string?> preset, Option<string?> config, Option<string?> sets,
         Option<string?> dataRoot, Option<long?> steps, Option<int?> batch, Option<int?> patch, Option<double?> learningRate,
         Option<long?> seed, Option<double?> timeLimit, Option<string[]> set, Option<string> output, Option<bool> resume,
-        Option<string?> init, Option<string?> device, Option<bool> gcStress)
+        Option<bool> restart, Option<string?> init, Option<string?> device, Option<bool> gcStress)
     {
         string? initWeights = parse.GetValue(init);
         bool resuming = parse.GetValue(resume);
         string folder = parse.GetValue(output)!;
+        if (resuming && parse.GetValue(restart))
+            throw new ArgumentException("--resume and --restart: give one (--resume continues a run, --restart starts it again)");
         // Checked before the --set overrides, which go through JSON (where NaN cannot be written).
         if (parse.GetValue(learningRate) is { } rate) ArgumentRules.Positive(rate, "--learning-rate");
         if (parse.GetValue(timeLimit) is { } limit) ArgumentRules.Seconds(limit, "--time-limit");
@@ -71,6 +74,7 @@ internal static class TrainCommand
         };
         options = ApplyOverrides(options, parse.GetValue(set) ?? []);
         options.Validate();
+        if (parse.GetValue(restart)) RunFolder.RemoveNeverCheckpointed(folder, Console.Error.WriteLine);
         var effective = stored is null ? options : RunFolder.ResumeOptions(stored, options, new RunFolder(folder).OptionsFile);
 
         var target = TorchRuntime.SelectDevice(parse.GetValue(device));

@@ -33,7 +33,10 @@ public sealed class RunFolder : IDisposable
     {
         var run = new RunFolder(path);
         if (Directory.Exists(run.Path) && Directory.EnumerateFileSystemEntries(run.Path).Any())
-            throw new IOException($"{run.Path} already holds files: pass --resume to continue that run, or choose another --out");
+            throw new IOException(run.NeverCheckpointed
+                ? $"{run.Path} holds a run that stopped before its first checkpoint (nothing to resume): pass --restart to start it " +
+                  "again in that folder, or choose another --out"
+                : $"{run.Path} already holds files: pass --resume to continue that run, or choose another --out");
         run._created = !Directory.Exists(run.Path);
         Directory.CreateDirectory(run.Path);
         run._lock = RunLock.Acquire(run.LockFile, log);
@@ -51,6 +54,29 @@ public sealed class RunFolder : IDisposable
             throw;
         }
         return run;
+    }
+
+    /// <summary>Whether the folder holds a run (its <c>train.json</c>) that never wrote a checkpoint: killed before the
+    /// first one, stopped by a non-finite loss at once, or refused at its first validation.</summary>
+    public bool NeverCheckpointed =>
+        File.Exists(OptionsFile) && !File.Exists(LastCheckpoint) && !File.Exists(BestCheckpoint) &&
+        (!Directory.Exists(CheckpointFolder) || !Directory.EnumerateFiles(CheckpointFolder, "*.ckpt").Any());
+
+    /// <summary>`kbsr train --restart`: deletes a run folder that never wrote a checkpoint, so a new run can start in it.
+    /// Refuses a folder with checkpoints (they would be lost), one that is not a run folder (no train.json: it could be
+    /// anything), and one a live trainer holds.</summary>
+    public static void RemoveNeverCheckpointed(string path, Action<string>? log = null)
+    {
+        var run = new RunFolder(path);
+        if (!Directory.Exists(run.Path) || !Directory.EnumerateFileSystemEntries(run.Path).Any()) return;
+        if (!File.Exists(run.OptionsFile))
+            throw new IOException($"--restart: {run.Path} holds no train.json, so it is not a run folder; it is left alone (choose another --out)");
+        if (!run.NeverCheckpointed)
+            throw new IOException($"--restart: {run.Path} holds checkpoints; pass --resume to continue that run, or choose another --out " +
+                                  "(--restart only replaces runs that never wrote one)");
+        using (RunLock.Acquire(run.LockFile, log)) { }   // fails while a live trainer holds it; a stale lock is removed
+        Directory.Delete(run.Path, recursive: true);
+        log?.Invoke($"--restart: removed {run.Path}, a run that had stopped before its first checkpoint");
     }
 
     /// <summary>The options stored in a run folder's <c>train.json</c>; fails naming the folder when it holds no run.</summary>
@@ -100,7 +126,8 @@ public sealed class RunFolder : IDisposable
         var stored = ReadOptions(path);
         var run = new RunFolder(path);
         if (!File.Exists(run.LastCheckpoint))
-            throw new FileNotFoundException($"{run.LastCheckpoint} not found: nothing to resume from", run.LastCheckpoint);
+            throw new FileNotFoundException($"{run.LastCheckpoint} not found: the run stopped before its first checkpoint, so there is " +
+                                            "nothing to resume; start it again with the same command, --restart instead of --resume", run.LastCheckpoint);
         var options = ResumeOptions(stored, overrides, run.OptionsFile);
         run._lock = RunLock.Acquire(run.LockFile, log);
         run.RemoveStaleTemporaries(log);

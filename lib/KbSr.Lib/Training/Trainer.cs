@@ -225,7 +225,9 @@ public sealed class Trainer : IDisposable
         if (!double.IsFinite(values["total"]))
             throw new NonFiniteLossException(
                 $"step {_step}: the loss is {values["total"]} ({string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value:G4}"))}); " +
-                $"stopped without writing a checkpoint — {_run.LastCheckpoint} holds the last good state");
+                "stopped without writing a checkpoint — " + (File.Exists(_run.LastCheckpoint)
+                    ? $"{_run.LastCheckpoint} holds the last good state"
+                    : "the run has none yet, so start it again (--restart) with other settings (a lower learning rate?)"));
     }
 
     private TrainingEnd Stop(TrainingEnd end)

@@ -52,6 +52,47 @@ public sealed class TrainResumeCliTests : IDisposable
         Assert.NotEqual(expected[0], expected[^1]);
     }
 
+    /// <summary>A run that stopped before its first checkpoint (here: a non-finite loss at step 1) is no dead end: a new
+    /// run and --resume both say what to do, and --restart starts it again; --restart leaves alone a folder with
+    /// checkpoints and one that is not a run folder.</summary>
+    [Fact]
+    public async Task ARunWithoutACheckpoint_IsRestartable_AndRestartKeepsEverythingElse()
+    {
+        string run = Path.Combine(_root, "nan");
+        string[] args = ["train", "--preset", "Test", "--patch", "24", "--data", "Mini", "--steps", "2", "--batch", "2", "--seed", "7",
+                         "--set", "validateEvery=0", "--out", run];   // a checkpoint only at the end
+        var (code, stdout, stderr) = await Kbsr([.. args, "--learning-rate", "1e308"]);
+        Assert.NotEqual(0, code);
+        Assert.False(File.Exists(Path.Combine(run, "checkpoints", "last.ckpt")), $"{stdout}\n{stderr}");
+        Assert.Contains("start it again (--restart)", stderr);
+
+        (code, _, stderr) = await Kbsr(args);
+        Assert.NotEqual(0, code);
+        Assert.Contains("stopped before its first checkpoint", stderr);
+        Assert.Contains("--restart", stderr);
+        (code, _, stderr) = await Kbsr(["train", "--resume", "--out", run]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("nothing to resume", stderr);
+        Assert.Contains("--restart", stderr);
+
+        (code, stdout, stderr) = await Kbsr([.. args, "--restart"]);
+        Assert.True(code == 0, $"restart exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("Completed: step 2/2", stdout);
+
+        (code, _, stderr) = await Kbsr([.. args, "--restart"]);   // now it holds checkpoints
+        Assert.NotEqual(0, code);
+        Assert.Contains("holds checkpoints", stderr);
+        Assert.True(File.Exists(Path.Combine(run, "checkpoints", "last.ckpt")));
+
+        string other = Path.Combine(_root, "notes");
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "keep.txt"), "mine");
+        (code, _, stderr) = await Kbsr(["train", "--preset", "Test", "--data", "Mini", "--steps", "1", "--out", other, "--restart"]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("not a run folder", stderr);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(other, "keep.txt")));
+    }
+
     [Fact]
     public async Task Resume_WithAConflictingPatch_IsRefusedNamingBothValues_AndTrainJsonStaysAsItWas()
     {
