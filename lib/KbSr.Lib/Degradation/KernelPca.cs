@@ -71,6 +71,14 @@ public sealed class KernelPca : IDisposable
         return result;
     }
 
+    /// <summary>An independent copy (its own tensors), e.g. to keep a checkpoint's PCA after the checkpoint is disposed.</summary>
+    public KernelPca Clone()
+    {
+        using var scope = NewDisposeScope();
+        return new KernelPca(Mean.clone().MoveToOuterDisposeScope(), Components.clone().MoveToOuterDisposeScope(),
+                             ExplainedVarianceRatio.clone().MoveToOuterDisposeScope(), KernelSize);
+    }
+
     /// <summary>The PCA of <paramref name="count"/> kernels drawn from <paramref name="distribution"/> with a
     /// CPU generator seeded by <paramref name="seed"/> (method.md §4: 500 kernels, 21 dims).</summary>
     public static KernelPca ForDistribution(KernelDistribution distribution, int count = 500, int dims = 21, long seed = 0)

@@ -60,6 +60,11 @@ public sealed record TrainOptions
     /// IKC) that keep their fresh, seeded initialisation instead of the weights' values.</summary>
     public IReadOnlyList<string> InitFresh { get; init; } = [];
 
+    /// <summary>With a start from weights (`--init`): top-level modules replaced by separately trained networks of the
+    /// same shape, module name → weights file (e.g. {"sftmd": "data/weights/sftmd-small.ckpt"} gives IKC the SFTMD
+    /// trained on its own, as IKC's recipe trains it first; <see cref="ModuleGraft"/>).</summary>
+    public IReadOnlyDictionary<string, string> InitModules { get; init; } = new Dictionary<string, string>();
+
     /// <summary>For "staged": steps of the SR-only and estimator-only phases; the rest is joint.</summary>
     public long SrPhaseSteps { get; init; }
     public long EstimatorPhaseSteps { get; init; }

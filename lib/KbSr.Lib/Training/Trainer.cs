@@ -74,7 +74,11 @@ public sealed class Trainer : IDisposable
         _device = device;
         _images = images;
         TorchRuntime.Seed(options.Seed);
-        _pca = KernelPca.ForDistribution(options.Kernels, dims: options.Model.Loss.PcaDims, seed: options.Seed);
+        // A run that starts from weights keeps the PCA they were trained with: 500 sampled kernels give a fit that
+        // varies with the seed (the same code decodes up to Σ|ΔK| ≈ 0.17 apart between seeds), so a fresh fit would
+        // change what the weights' codes mean. A fresh run fits its own from its seed.
+        _pca = StoredPca(resume ? run.LastCheckpoint : initWeights, options)
+               ?? KernelPca.ForDistribution(options.Kernels, dims: options.Model.Loss.PcaDims, seed: options.Seed);
         Network = ModelRegistry.Build(options.Model);
         Network.Module().to(device);
         _objective = TrainingObjectives.For(Network, _pca, options.PhaseAt(0));
@@ -90,6 +94,8 @@ public sealed class Trainer : IDisposable
     {
         if (options.InitFresh.Count > 0)
             throw new ArgumentException($"initFresh ({string.Join(", ", options.InitFresh)}) applies to a start from weights (--init); this run starts fresh anyway");
+        if (options.InitModules.Count > 0)
+            throw new ArgumentException($"initModules ({string.Join(", ", options.InitModules.Keys)}) applies to a start from weights (--init)");
         options = Prepare(options, images);
         var run = RunFolder.CreateNew(runFolder, options);
         return StartOrAbandon(run, () => new Trainer(options, run, images, device ?? CPU, resume: false));
@@ -299,6 +305,11 @@ public sealed class Trainer : IDisposable
                 value.Dispose();
             }
         if (fresh.Count > 0) Log($"kept the fresh initialisation of {string.Join(", ", _options.InitFresh)} ({fresh.Count} tensors)");
+        foreach (var (module, path) in _options.InitModules)
+        {
+            var (tensors, note) = ModuleGraft.Apply(Network, module, path, _pca);
+            Log($"{module}: {tensors} tensors from {path} ({note})");
+        }
         // Adam's moments fit only the parameters they were made for: IKC's second phase trains other parameters than
         // its first, so a first-phase checkpoint's moments are left out (the count of trained parameters tells).
         bool moments = checkpoint.HasOptimizerState &&
@@ -306,6 +317,18 @@ public sealed class Trainer : IDisposable
         if (moments) checkpoint.LoadOptimizerInto(Optimizer);
         _step = checkpoint.State.Step;
         Log($"started from {weights} at step {_step}" + (moments ? " (with its Adam state)" : " (Adam moments start from zero)"));
+    }
+
+    /// <summary>A copy of the kernel PCA stored in <paramref name="weights"/>, or null without weights or stored PCA.</summary>
+    private static KernelPca? StoredPca(string? weights, TrainOptions options)
+    {
+        if (weights is null) return null;
+        using var checkpoint = Checkpoint.Read(weights, options.Model);
+        if (checkpoint.Pca is not { } pca) return null;
+        if (pca.Dims != options.Model.Loss.PcaDims || pca.KernelSize != options.Kernels.KernelSize)
+            throw new InvalidDataException($"{weights}: its kernel PCA has {pca.Dims} dims for {pca.KernelSize}×{pca.KernelSize} kernels; " +
+                                           $"this run needs {options.Model.Loss.PcaDims} dims for {options.Kernels.KernelSize}×{options.Kernels.KernelSize}");
+        return pca.Clone();
     }
 
     /// <summary>Copies of the parameters under <see cref="TrainOptions.InitFresh"/>, taken before the weights load.</summary>
