@@ -276,12 +276,18 @@ public sealed record KbSrLossWeights
     /// <summary>Apply the kernel terms to every stage's K_t (averaged over t) instead of K_T only.</summary>
     public bool KernelEveryStage { get; init; }
 
+    /// <summary>MSE(SR_t, HR) averaged over every stage t = 1..T: every provisional SR is asked to approach HR, so the
+    /// iteration has something to iterate toward (eq. 3 asks it of SR_mid only). 0 = off (the paper); not written to
+    /// JSON when off, so the configs and hashes of earlier networks stay as they were.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double SrEveryStage { get; init; }
+
     /// <summary>Number of PCA dimensions of the kernel term (the paper: k = 21 → 21 dims).</summary>
     public int PcaDims { get; init; } = 21;
 
     public void Validate()
     {
-        double[] all = [Sr, PseudoLr, SrMid, PseudoLrMid, KernelPca, KernelNorm, KernelFull];
+        double[] all = [Sr, PseudoLr, SrMid, PseudoLrMid, KernelPca, KernelNorm, KernelFull, SrEveryStage];
         if (all.Any(w => !(w >= 0) || !double.IsFinite(w)))
             throw new ArgumentException("loss weights must be finite and ≥ 0");
         if (PcaDims < 1) throw new ArgumentException($"loss.pcaDims must be ≥ 1; got {PcaDims}");

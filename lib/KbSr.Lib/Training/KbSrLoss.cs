@@ -8,7 +8,8 @@ namespace KbSr.Training;
 /// <summary>One evaluation of eq. 3: <see cref="Total"/> (a scalar tensor to call backward on; the caller owns it)
 /// and each weighted term's unweighted value for logging.</summary>
 public sealed record KbSrLossTerms(Tensor Total, double Sr, double PseudoLr, double SrMid, double PseudoLrMid,
-                                   double KernelPca, double KernelNorm, double KernelFull, double KernelNormWeight = 1) : IDisposable
+                                   double KernelPca, double KernelNorm, double KernelFull, double KernelNormWeight = 1,
+                                   double SrStages = 0) : IDisposable
 {
     /// <summary>The total as a number.</summary>
     public double TotalValue => Total.item<float>();
@@ -19,7 +20,7 @@ public sealed record KbSrLossTerms(Tensor Total, double Sr, double PseudoLr, dou
     public IReadOnlyDictionary<string, double> Values() => new Dictionary<string, double>
     {
         ["total"] = TotalValue, ["totalLessKernelNorm"] = TotalValue - KernelNormWeight * KernelNorm, ["sr"] = Sr, ["pseudoLr"] = PseudoLr, ["srMid"] = SrMid, ["pseudoLrMid"] = PseudoLrMid,
-        ["kernelPca"] = KernelPca, ["kernelNorm"] = KernelNorm, ["kernelFull"] = KernelFull,
+        ["kernelPca"] = KernelPca, ["kernelNorm"] = KernelNorm, ["kernelFull"] = KernelFull, ["srStages"] = SrStages,
     };
 
     public void Dispose() => Total.Dispose();
@@ -29,7 +30,8 @@ public sealed record KbSrLossTerms(Tensor Total, double Sr, double PseudoLr, dou
 /// The training loss, eq. 3 (method.md §4), each term weighted (<see cref="KbSrLossWeights"/>, all 1 in the paper):
 /// <c>MSE(SR, HR) + MSE(PLR_T, LR) + MSE(SR_mid, HR) + MSE(PLR_mid, LR) + L1(P·vec K_pred, P·vec K_gt) + ||K_pred||_1</c>,
 /// optionally + mean |K_pred − K_gt| (DANv2's full-kernel L1, which also penalises mass in the corners that the
-/// PCA term barely sees). K_pred is K_T, or every K_t (averaged over t) with <c>KernelEveryStage</c>.
+/// PCA term barely sees) and + mean over t of MSE(SR_t, HR) (<c>SrEveryStage</c>, every-stage supervision).
+/// K_pred is K_T, or every K_t (averaged over t) with <c>KernelEveryStage</c>.
 /// ||K||_1 is the mean over the batch of Σ|K|: exactly 1 for softmax kernels, kept for fidelity to the paper.
 /// The PCA term is the mean absolute difference of the codes (PyTorch's L1Loss).
 /// </summary>
@@ -62,13 +64,14 @@ public sealed class KbSrLoss
         var w = phase switch
         {
             TrainingPhase.SrWithTrueKernels => Weights with { KernelPca = 0, KernelNorm = 0, KernelFull = 0 },
-            TrainingPhase.EstimatorWithTrueHr => Weights with { Sr = 0, SrMid = 0 },
+            TrainingPhase.EstimatorWithTrueHr => Weights with { Sr = 0, SrMid = 0, SrEveryStage = 0 },
             _ => Weights,
         };
         var sr = nn.functional.mse_loss(output.Sr, hr);
         var pseudoLr = nn.functional.mse_loss(output.PseudoLr, lr);
         var srMid = nn.functional.mse_loss(output.SrMid, hr);
         var pseudoLrMid = nn.functional.mse_loss(output.PseudoLrMid, lr);
+        var srStages = stack(output.SrStages.Select(s => nn.functional.mse_loss(s, hr))).mean();
 
         IReadOnlyList<Tensor> predicted = w.KernelEveryStage ? output.Kernels : [output.Kernel];
         var codeTarget = _pca.Encode(kernel);
@@ -79,8 +82,9 @@ public sealed class KbSrLoss
         var total = w.Sr * sr + w.PseudoLr * pseudoLr + w.SrMid * srMid + w.PseudoLrMid * pseudoLrMid
                   + w.KernelPca * kernelPca + w.KernelNorm * kernelNorm;
         if (w.KernelFull != 0) total = total + w.KernelFull * kernelFull;
+        if (w.SrEveryStage != 0) total = total + w.SrEveryStage * srStages;   // off: eq. 3's total, operation for operation
         static double V(Tensor t) => t.detach().item<float>();
         return new KbSrLossTerms(total.MoveToOuterDisposeScope(), V(sr), V(pseudoLr), V(srMid), V(pseudoLrMid),
-                                 V(kernelPca), V(kernelNorm), V(kernelFull), w.KernelNorm);
+                                 V(kernelPca), V(kernelNorm), V(kernelFull), w.KernelNorm, V(srStages));
     }
 }

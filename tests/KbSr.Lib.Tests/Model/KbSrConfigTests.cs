@@ -34,6 +34,16 @@ public sealed class KbSrConfigTests
     }
 
     [Fact]
+    public void SrEveryStage_IsWrittenOnlyWhenOn_SoEarlierConfigsKeepTheirJsonAndHash()
+    {
+        Assert.DoesNotContain("srEveryStage", KbSrConfig.Small.ToJson());
+        var on = KbSrConfig.Small with { Loss = KbSrConfig.Small.Loss with { SrEveryStage = 1 } };
+        Assert.Contains("\"srEveryStage\": 1", on.ToJson());
+        Assert.Equal(1, KbSrConfig.FromJson(on.ToJson()).Loss.SrEveryStage);
+        Assert.NotEqual(KbSrConfig.Small.Hash(), on.Hash());
+    }
+
+    [Fact]
     public void FromJson_UnknownField_Throws()
     {
         string json = KbSrConfig.Test.ToJson().Replace("\"stages\"", "\"stagez\"", StringComparison.Ordinal);

@@ -148,6 +148,58 @@ public sealed class KbSrLossTests
         }
     }
 
+    [Fact]
+    public void Compute_SrEveryStage_AddsTheMeanOverStagesOfEachSrtsError_AndOffLeavesEq3Unchanged()
+    {
+        using var scope = NewDisposeScope();
+        var config = KbSrConfig.Test;
+        using var pca = Pca(config);
+        var hr = rand(2, 3, 8, 8);
+        var lr = rand(2, 3, 4, 4);
+        var kernel = GaussianKernel.IsotropicBatch(tensor(new[] { 0.8f, 1.5f }), 5);
+        using var output = Output(hr, lr, kernel);   // SR_1 = SR_mid off by +0.3, SR_2 exact
+        var eq3 = new KbSrLossWeights { Sr = 2, PseudoLr = 3, SrMid = 1, PseudoLrMid = 5, KernelPca = 7, KernelNorm = 0.5 };
+        using var off = new KbSrLoss(eq3, pca).Compute(output, hr, lr, kernel);
+        using var on = new KbSrLoss(eq3 with { SrEveryStage = 4 }, pca).Compute(output, hr, lr, kernel);
+        // Off: eq. 3 computed here from the tensors themselves, to float precision.
+        double Mse(Tensor a, Tensor b) => (a - b).square().mean().item<float>();
+        double expected = 2 * Mse(output.Sr, hr) + 3 * Mse(output.PseudoLr, lr) + Mse(output.SrMid, hr) + 5 * Mse(output.PseudoLrMid, lr) + 0.5 * 1.0;
+        Assert.Equal(expected, off.TotalValue, 1e-6);
+        Assert.Equal((0.09 + 0.0) / 2, on.SrStages, 5);
+        Assert.Equal(off.TotalValue + 4 * (0.09 + 0.0) / 2, on.TotalValue, 5);
+        Assert.Equal(on.SrStages, on.Values()["srStages"]);
+    }
+
+    [Fact]
+    public void Backward_WithEveryStageSupervision_ReachesEveryStagesSrHeadAndEstimator()
+    {
+        using var scope = NewDisposeScope();
+        var config = KbSrConfig.Test with { Stages = 3 };
+        var (hr, lr, kernel) = Batch(config);
+        using var pca = Pca(config);
+        var nothing = new KbSrLossWeights { Sr = 0, PseudoLr = 0, SrMid = 0, PseudoLrMid = 0, KernelPca = 0, KernelNorm = 0, PcaDims = config.Loss.PcaDims };
+
+        Dictionary<string, double> Gradients(KbSrLossWeights weights)
+        {
+            using var network = Network(config);
+            using var output = network.Run(lr);
+            using var terms = new KbSrLoss(weights, pca).Compute(output, hr, lr, kernel);
+            terms.Total.backward();
+            return network.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad is null ? 0.0 : p.parameter.grad.abs().sum().item<float>());
+        }
+
+        var srOnly = Gradients(nothing with { SrEveryStage = 1 });
+        var kernelOnly = Gradients(nothing with { KernelPca = 1, KernelEveryStage = true });
+        var midOnly = Gradients(nothing with { SrMid = 1 });
+        for (int t = 0; t < config.Stages; t++)
+        {
+            Assert.True(srOnly[$"stages.{t}.sr_head.weight"] > 0, $"SR_{t + 1}'s head gets no gradient from every-stage supervision");
+            Assert.True(kernelOnly[$"stages.{t}.estimator.fuse.weight"] > 0, $"K_{t + 1}'s estimator gets no gradient from the every-stage kernel term");
+        }
+        // Eq. 3's SR_mid term alone leaves the last stage's head untrained: nothing after SR_mid reads it.
+        Assert.Equal(0.0, midOnly[$"stages.{config.Stages - 1}.sr_head.weight"]);
+    }
+
     private static (Tensor Hr, Tensor Lr, Tensor Truth, Tensor Uniform) PhaseInputs() =>
         (rand(2, 3, 8, 8), rand(2, 3, 4, 4), GaussianKernel.IsotropicBatch(tensor(new[] { 0.8f, 1.5f }), 5), full(2, 5, 5, 1.0f / 25));
 }
