@@ -67,6 +67,12 @@ public sealed record KbSrConfig
     /// <summary>Add the bicubic-upsampled LR to every SR image (global residual); off in the paper.</summary>
     public bool GlobalResidual { get; init; }
 
+    /// <summary>The final SR is SR_T, stage T's head, instead of a separate conv over the same features [SRf1..SRfT]
+    /// (Fig. 1): eq. 3's pseudo-LR term on PLR_T then constrains the output itself. Off in the paper; not written to
+    /// JSON when off, so the configs and hashes of earlier networks stay as they were.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool FinalFromLastStage { get; init; }
+
     /// <summary>Weights of eq. 3's terms and the kernel-loss options (not part of the architecture).</summary>
     public KbSrLossWeights Loss { get; init; } = new();
 
@@ -233,6 +239,7 @@ public sealed record KbSrConfig
         Check(nameof(DifferenceToEstimator), DifferenceToEstimator, other.DifferenceToEstimator);
         Check(nameof(KernelSft), KernelSft, other.KernelSft);
         Check(nameof(GlobalResidual), GlobalResidual, other.GlobalResidual);
+        Check(nameof(FinalFromLastStage), FinalFromLastStage, other.FinalFromLastStage);
         Check(nameof(Baseline), Baseline?.ParameterLayout(), other.Baseline?.ParameterLayout());
         if (Baseline is not null) Check("Loss.PcaDims (the baselines' kernel-code length)", Loss.PcaDims, other.Loss.PcaDims);
         return differences;

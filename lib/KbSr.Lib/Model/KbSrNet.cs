@@ -20,7 +20,7 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>, ISrNetwork
     private readonly PReLU reduce_act;
     private readonly InitialKernelEstimator initial_estimator;
     private readonly ModuleList<KbModule> stages;
-    private readonly Conv2d reconstruct;
+    private readonly Conv2d? reconstruct;   // null when the final SR is stage T's (KbSrConfig.FinalFromLastStage)
 
     public KbSrNet(KbSrConfig config) : base(nameof(KbSrNet))
     {
@@ -34,7 +34,7 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>, ISrNetwork
         initial_estimator = new InitialKernelEstimator(config.ImageChannels, config.EstimatorWidth, config.KernelSize,
                                                        config.EstimatorSlope, config.EstimatorLastActivation);
         stages = nn.ModuleList(Enumerable.Range(1, config.Stages).Select(t => new KbModule(config, t, last: t == config.Stages)).ToArray());
-        reconstruct = nn.Conv2d(config.Stages * config.Channels, config.ImageChannels, kernel_size: 3, padding: 1);
+        reconstruct = config.FinalFromLastStage ? null : nn.Conv2d(config.Stages * config.Channels, config.ImageChannels, kernel_size: 3, padding: 1);
         RegisterComponents();
         DbpnInit.Apply(this);
     }
@@ -77,7 +77,7 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>, ISrNetwork
         Tensor? difference = Config.DifferenceToEstimator ? zeros_like(lr) : null;   // D0: no pseudo-LR yet
         keep?.Initial = kernel;
         Tensor? lrFeature = lrFeature0;
-        Tensor? srFeatures = null;
+        Tensor? srFeatures = null, lastSr = null;
         int t = 0;
         foreach (var stage in stages)
         {
@@ -97,7 +97,7 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>, ISrNetwork
                 if (!ReferenceEquals(lrFeature, o.LrFeature)) lrFeature?.Dispose();
                 if (!ReferenceEquals(srFeatures, o.SrFeatures)) srFeatures?.Dispose();
             }
-            (lrFeature, srFeatures, kernel, difference) = (o.LrFeature, o.SrFeatures, o.Kernel, o.Difference);
+            (lrFeature, srFeatures, kernel, difference, lastSr) = (o.LrFeature, o.SrFeatures, o.Kernel, o.Difference, o.Sr);
             if (keep is null) continue;
             keep.Sr.Add(o.Sr);
             keep.Kernels.Add(o.Kernel);
@@ -105,6 +105,7 @@ public sealed class KbSrNet : nn.Module<Tensor, Tensor>, ISrNetwork
             keep.Differences.Add(o.Difference);
             if (o.KernelField is not null) keep.Fields.Add(o.KernelField);
         }
+        if (reconstruct is null) return lastSr!;   // SR_T, global residual included
         var sr = BlockProfiler.Run(BlockProfiler.SrHeads, x => SrHeadConv.Apply(reconstruct, x), srFeatures!);           // [B, 3, s·h, s·w]
         return lrUpsampled is null ? sr : sr + lrUpsampled;
     }

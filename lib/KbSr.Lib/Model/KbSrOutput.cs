@@ -29,9 +29,10 @@ public sealed record KbSrOutput(
     /// <summary>PLR_T.</summary>
     public Tensor PseudoLr => PseudoLrs[^1];
 
-    /// <summary>Every tensor held, each once.</summary>
+    /// <summary>Every tensor held, each once (SR is SR_T itself with <see cref="KbSrConfig.FinalFromLastStage"/>).</summary>
     public IEnumerable<Tensor> All() =>
-        new[] { Sr, InitialKernel }.Concat(SrStages).Concat(Kernels).Concat(PseudoLrs).Concat(Differences).Concat(KernelFields);
+        new[] { Sr, InitialKernel }.Concat(SrStages).Concat(Kernels).Concat(PseudoLrs).Concat(Differences).Concat(KernelFields)
+            .Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>();
 
     public void Dispose()
     {

@@ -58,7 +58,7 @@ public static class ModelComplexity
             double bicubic = 2 * img * (s * h * (s * w) * w + h * (s * h) * w);
             Add(block, "pseudo_lr", blur + bicubic, img * (sHW + s * h * w + 2 * hw));
         }
-        Add("reconstruct", "conv", Conv(config.Stages * c, img, 3, sHW), img * sHW);
+        if (!config.FinalFromLastStage) Add("reconstruct", "conv", Conv(config.Stages * c, img, 3, sHW), img * sHW);
         return costs;
     }
 

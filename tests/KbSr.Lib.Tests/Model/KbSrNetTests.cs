@@ -162,6 +162,37 @@ public sealed class KbSrNetTests
     }
 
     [Fact]
+    public void FinalFromLastStage_OutputsSrT_WithoutTheReconstructionConv_AndEq3sPseudoLrTermReachesIt()
+    {
+        using var scope = NewDisposeScope();
+        var config = KbSrConfig.Test with { FinalFromLastStage = true };
+        var (hr, lr, kernel) = Batch(config);
+        using var base_ = Network();
+        using var net = Network(config);
+        long c = config.Channels, t = config.Stages;
+        long reconstruct = t * c * config.ImageChannels * 9 + config.ImageChannels;   // 3×3 conv over [SRf1..SRfT] → RGB
+        Assert.Equal(base_.parameters().Sum(p => p.numel()) - reconstruct, net.parameters().Sum(p => p.numel()));
+        Assert.DoesNotContain(net.named_parameters(), p => p.name.StartsWith("reconstruct", StringComparison.Ordinal));
+
+        using var output = net.Run(lr);
+        Assert.Same(output.SrStages[^1], output.Sr);
+        Assert.True(Identical(net.call(lr), output.Sr));   // the lean path gives the same image
+        Assert.Equal(output.All().Count(), output.All().Distinct(ReferenceEqualityComparer.Instance).Count());
+
+        // Eq. 3's PLR_T term alone now trains the output: it reaches stage T's head, which makes SR.
+        using var pca = Pca(config);
+        var weights = new KbSrLossWeights { Sr = 0, PseudoLr = 1, SrMid = 0, PseudoLrMid = 0, KernelPca = 0, KernelNorm = 0, PcaDims = config.Loss.PcaDims };
+        using var terms = new KbSrLoss(weights, pca).Compute(output, hr, lr, kernel);
+        terms.Total.backward();
+        var head = net.named_parameters().Single(p => p.name == $"stages.{t - 1}.sr_head.weight").parameter;
+        Assert.True(head.grad is not null && head.grad.abs().sum().item<float>() > 0);
+
+        Assert.DoesNotContain("finalFromLastStage", KbSrConfig.Small.ToJson());   // earlier configs keep their hash
+        var e = Assert.Throws<InvalidOperationException>(() => config.EnsureCompatible(KbSrConfig.Test));
+        Assert.Contains("FinalFromLastStage", e.Message);
+    }
+
+    [Fact]
     public void DifferenceInSftOff_KeepsParametersAndChangesOutputs()
     {
         using var scope = NewDisposeScope();
