@@ -289,6 +289,11 @@ public sealed record KbSrLossWeights
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double SrEveryStage { get; init; }
 
+    /// <summary>The image terms (SR and pseudo-LR against HR and LR) as mean absolute errors instead of eq. 3's MSE:
+    /// EDSR, IKC and DAN train with L1. Off = the paper; not written to JSON when off.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool L1Images { get; init; }
+
     /// <summary>Number of PCA dimensions of the kernel term (the paper: k = 21 → 21 dims).</summary>
     public int PcaDims { get; init; } = 21;
 

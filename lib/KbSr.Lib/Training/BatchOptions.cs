@@ -10,6 +10,8 @@ namespace KbSr.Training;
 /// <param name="Quantize">Round LR to 8 bits, as saved test images are [choice, as DAN].</param>
 /// <param name="NoiseSigma">Gaussian noise standard deviation on the [0,1] scale (0 = none, the paper).</param>
 /// <param name="Augment">Random flips and 90° rotations.</param>
+/// <param name="Rotate">With <paramref name="Augment"/>: the 90° rotations too (false = flips only, the paper's §5:
+/// the same crops and flips are drawn, only the rotation is left out).</param>
 public sealed record BatchOptions(
     int BatchSize,
     int HrPatch,
@@ -17,7 +19,8 @@ public sealed record BatchOptions(
     KernelDistribution Kernels,
     bool Quantize = true,
     double NoiseSigma = 0,
-    bool Augment = true)
+    bool Augment = true,
+    bool Rotate = true)
 {
     /// <summary>Largest batch × HR patch² accepted.</summary>
     public const long MaxBatchPixels = 4096L * 128 * 128;

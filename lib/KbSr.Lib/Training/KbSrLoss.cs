@@ -31,7 +31,8 @@ public sealed record KbSrLossTerms(Tensor Total, double Sr, double PseudoLr, dou
 /// <c>MSE(SR, HR) + MSE(PLR_T, LR) + MSE(SR_mid, HR) + MSE(PLR_mid, LR) + L1(P·vec K_pred, P·vec K_gt) + ||K_pred||_1</c>,
 /// optionally + mean |K_pred − K_gt| (DANv2's full-kernel L1, which also penalises mass in the corners that the
 /// PCA term barely sees) and + mean over t of MSE(SR_t, HR) (<c>SrEveryStage</c>, every-stage supervision).
-/// K_pred is K_T, or every K_t (averaged over t) with <c>KernelEveryStage</c>.
+/// K_pred is K_T, or every K_t (averaged over t) with <c>KernelEveryStage</c>. With <c>L1Images</c> every image
+/// term is a mean absolute error instead of an MSE.
 /// ||K||_1 is the mean over the batch of Σ|K|: exactly 1 for softmax kernels, kept for fidelity to the paper.
 /// The PCA term is the mean absolute difference of the codes (PyTorch's L1Loss).
 /// </summary>
@@ -67,11 +68,12 @@ public sealed class KbSrLoss
             TrainingPhase.EstimatorWithTrueHr => Weights with { Sr = 0, SrMid = 0, SrEveryStage = 0 },
             _ => Weights,
         };
-        var sr = nn.functional.mse_loss(output.Sr, hr);
-        var pseudoLr = nn.functional.mse_loss(output.PseudoLr, lr);
-        var srMid = nn.functional.mse_loss(output.SrMid, hr);
-        var pseudoLrMid = nn.functional.mse_loss(output.PseudoLrMid, lr);
-        var srStages = stack(output.SrStages.Select(s => nn.functional.mse_loss(s, hr))).mean();
+        Func<Tensor, Tensor, Tensor> image = w.L1Images ? (a, b) => nn.functional.l1_loss(a, b) : (a, b) => nn.functional.mse_loss(a, b);
+        var sr = image(output.Sr, hr);
+        var pseudoLr = image(output.PseudoLr, lr);
+        var srMid = image(output.SrMid, hr);
+        var pseudoLrMid = image(output.PseudoLrMid, lr);
+        var srStages = stack(output.SrStages.Select(s => image(s, hr))).mean();
 
         IReadOnlyList<Tensor> predicted = w.KernelEveryStage ? output.Kernels : [output.Kernel];
         var codeTarget = _pca.Encode(kernel);

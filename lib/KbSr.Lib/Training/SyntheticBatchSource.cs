@@ -50,8 +50,8 @@ public sealed class SyntheticBatchSource
             {
                 if (rng.Next(2) == 1) crop = crop.flip(2);               // horizontal flip
                 if (rng.Next(2) == 1) crop = crop.flip(1);               // vertical flip
-                int quarterTurns = rng.Next(4);
-                if (quarterTurns > 0) crop = crop.rot90(quarterTurns, (1, 2));
+                int quarterTurns = rng.Next(4);                          // drawn either way: the same crops follow
+                if (quarterTurns > 0 && _options.Rotate) crop = crop.rot90(quarterTurns, (1, 2));
             }
             crops[b] = crop;
         }

@@ -36,6 +36,11 @@ public sealed record TrainOptions
     public bool QuantizeLr { get; init; } = true;
     public double NoiseSigma { get; init; }
 
+    /// <summary>Augment with flips only, as the paper does (§5), instead of flips and 90° rotations; not written to
+    /// train.json when off, so earlier run folders read as they were.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool FlipsOnly { get; init; }
+
     public double LearningRate { get; init; } = 1e-4;
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
@@ -98,7 +103,7 @@ public sealed record TrainOptions
         Kernels = KernelDistribution.Paper with { KernelSize = model.KernelSize },
     };
 
-    public BatchOptions Batches => new(BatchSize, HrPatch, Model.Scale, Kernels, QuantizeLr, NoiseSigma);
+    public BatchOptions Batches => new(BatchSize, HrPatch, Model.Scale, Kernels, QuantizeLr, NoiseSigma, Rotate: !FlipsOnly);
 
     public LearningRateSchedule RateSchedule =>
         new(LrSchedule, LearningRate, LrStepEvery, LrGamma, MinLearningRate, (int)Math.Min(Steps, int.MaxValue));

@@ -171,6 +171,26 @@ public sealed class KbSrLossTests
     }
 
     [Fact]
+    public void Compute_L1Images_GivesTheMeanAbsoluteErrorOfEachImageTerm()
+    {
+        using var scope = NewDisposeScope();
+        var config = KbSrConfig.Test;
+        using var pca = Pca(config);
+        var hr = rand(2, 3, 8, 8);
+        var lr = rand(2, 3, 4, 4);
+        var kernel = GaussianKernel.IsotropicBatch(tensor(new[] { 0.8f, 1.5f }), 5);
+        using var output = Output(hr, lr, kernel);   // SR +0.1, PLR_T −0.2, SR_mid +0.3, PLR_mid exact, SR_2 exact
+        var weights = new KbSrLossWeights { Sr = 2, PseudoLr = 3, SrMid = 1, PseudoLrMid = 5, KernelPca = 7, KernelNorm = 0.5, SrEveryStage = 4, L1Images = true };
+        using var terms = new KbSrLoss(weights, pca).Compute(output, hr, lr, kernel);
+        Assert.Equal(0.1, terms.Sr, 5);
+        Assert.Equal(0.2, terms.PseudoLr, 5);
+        Assert.Equal(0.3, terms.SrMid, 5);
+        Assert.Equal(0.0, terms.PseudoLrMid, 6);
+        Assert.Equal(0.15, terms.SrStages, 5);
+        Assert.Equal(2 * 0.1 + 3 * 0.2 + 0.3 + 4 * 0.15 + 0.5 * 1.0, terms.TotalValue, 4);
+    }
+
+    [Fact]
     public void Backward_WithEveryStageSupervision_ReachesEveryStagesSrHeadAndEstimator()
     {
         using var scope = NewDisposeScope();

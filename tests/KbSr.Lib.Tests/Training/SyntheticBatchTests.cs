@@ -121,6 +121,36 @@ public class SyntheticBatchTests
     }
 
     [Fact]
+    public void Get_FlipsOnly_DrawsTheSameCropsAndFlips_WithoutTheQuarterTurns()
+    {
+        // One image whose value depends on x only: flips keep every crop's rows equal, a quarter turn makes its
+        // columns equal instead.
+        using var cache = new HrImageCache();
+        using (var ramp = linspace(0, 1, 48).expand(3, 48, 48).contiguous())
+            cache.Add(KbSr.Imaging.RgbImage.FromTensor(ramp), "ramp.png");
+        var withTurns = new SyntheticBatchSource(cache, Options(batch: 8), seed: 5);
+        var flipsOnly = new SyntheticBatchSource(cache, Options(batch: 8) with { Rotate = false }, seed: 5);
+        int turned = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            using var scope = NewDisposeScope();
+            using var a = withTurns.Get(i);
+            using var b = flipsOnly.Get(i);
+            for (int s = 0; s < 8; s++)
+            {
+                var crop = b.Hr[s];
+                Assert.True(crop.equal(crop[.., ..1, ..].expand_as(crop)).all().item<bool>(), $"batch {i}, sample {s} was turned");
+                // The same crop as with rotations, up to the quarter turn that was drawn.
+                int k = Enumerable.Range(0, 4).First(q => crop.rot90(q, (1, 2)).allclose(a.Hr[s], rtol: 0, atol: 1e-6) || q == 3);
+                Assert.True(crop.rot90(k, (1, 2)).allclose(a.Hr[s], rtol: 0, atol: 1e-6), $"batch {i}, sample {s}: another crop");
+                if (k % 2 == 1) turned++;
+            }
+            Assert.True(a.Lr.shape.SequenceEqual(b.Lr.shape));
+        }
+        Assert.True(turned > 0, "the default source never turned a crop");
+    }
+
+    [Fact]
     public void Get_RepeatedWithNoise_LeavesNoLiveTensorsBeyondTheBatch()
     {
         using var cache = Cache();
