@@ -8,7 +8,7 @@ using NetMQ.Sockets;
 namespace KbSr.Kernel;
 
 /// <summary>
-/// The kernel process (design.md §3.2): Jupyter messaging protocol 5.3 over NetMQ. Shell requests run one
+/// The kernel process (docs/design.md §3.2): Jupyter messaging protocol 5.3 over NetMQ. Shell requests run one
 /// at a time on the shell thread; control (interrupt, shutdown) and heartbeat have their own threads;
 /// iopub is shared under a lock. Badly signed messages are dropped and logged to stderr. Every field is
 /// validated before use (README): a signed request with a bad field gets an error reply naming it; a message

@@ -5,7 +5,7 @@ namespace KbSr.Cli.Commands;
 
 /// <summary>
 /// `kbsr data list | verify | get`: the dataset catalogue (data/catalog.json) against a data root
-/// (design.md §3.4). Exit codes: 0 ok, 1 a check or download failed, 2 bad arguments or no data root.
+/// (docs/design.md §3.4). Exit codes: 0 ok, 1 a check or download failed, 2 bad arguments or no data root.
 /// </summary>
 internal static class DataCommand
 {

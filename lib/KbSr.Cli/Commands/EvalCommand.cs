@@ -9,7 +9,7 @@ using KbSr.Training;
 
 namespace KbSr.Cli.Commands;
 
-/// <summary>`kbsr eval`: trained networks and the bicubic baseline on the same LR inputs (method.md §6):
+/// <summary>`kbsr eval`: trained networks and the bicubic baseline on the same LR inputs (docs/method.md §6):
 /// PSNR/SSIM on Y per set × σ, per-stage PSNR, kernel error; Markdown + CSV tables and per-image CSV. Any network of
 /// the registry: non-blind ones are evaluated given the true kernel and, per <c>--kernel-estimator</c>, blind with the
 /// kernel that blind network estimates (IKC's Predictor, KB-SR's K_T, DAN's k_N). With a reference row, a paired bootstrap of its PSNR against every other row.</summary>

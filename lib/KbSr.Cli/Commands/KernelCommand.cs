@@ -4,7 +4,7 @@ using KbSr.Kernel.Protocol;
 
 namespace KbSr.Cli.Commands;
 
-/// <summary>`kbsr kernel install|uninstall|start`: the C# Jupyter kernel (design.md §3.2).</summary>
+/// <summary>`kbsr kernel install|uninstall|start`: the C# Jupyter kernel (docs/design.md §3.2).</summary>
 internal static class KernelCommand
 {
     public static Command Build()

@@ -4,7 +4,7 @@ using KbSr.Evaluation;
 
 namespace KbSr.Cli.Commands;
 
-/// <summary>`kbsr synth`: writes the deterministic LR test images (method.md §6) as PNG files, so any
+/// <summary>`kbsr synth`: writes the deterministic LR test images (docs/method.md §6) as PNG files, so any
 /// other tool can be evaluated on exactly the inputs `kbsr eval` uses.</summary>
 internal static class SynthCommand
 {

@@ -32,7 +32,7 @@ internal static class TrainCommand
         var init = new Option<string?>("--init") { Description = "Start a new run from these weights (continues their step count; Adam starts fresh unless the file holds its state)" };
         var gcStress = new Option<bool>("--gc-stress") { Description = "Train beside threads that force garbage collections (a reliability check of the finalizer gate)" };
         var device = CommonOptions.Device();
-        var command = new Command("train", "Train a KB-SR network on synthetic LR/HR pairs (method.md §5)")
+        var command = new Command("train", "Train a KB-SR network on synthetic LR/HR pairs (docs/method.md §5)")
         {
             preset, config, sets, dataRoot, steps, batch, patch, learningRate, seed, timeLimit, set, output, resume, restart, init, device, gcStress,
         };

@@ -6,7 +6,7 @@ namespace KbSr.Cli.Commands;
 
 /// <summary>Shows training progress: a Spectre.Console bar with loss, it/s and ETA on a terminal; one plain
 /// line per logged step when the output is redirected (Spectre draws nothing then). The ETA is smoothed
-/// (<see cref="SmoothedEta"/>); "loss" is eq. 3 without the constant ‖K‖₁ = 1 term (method.md §4).</summary>
+/// (<see cref="SmoothedEta"/>); "loss" is eq. 3 without the constant ‖K‖₁ = 1 term (docs/method.md §4).</summary>
 internal sealed class TrainingProgress
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;

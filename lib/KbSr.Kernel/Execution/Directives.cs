@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace KbSr.Kernel.Execution;
 
 /// <summary>
-/// .NET Interactive compatibility (design.md §3.2): <c>#r "nuget: X, v"</c> for packages the kernel already
+/// .NET Interactive compatibility (docs/design.md §3.2): <c>#r "nuget: X, v"</c> for packages the kernel already
 /// hosts is accepted with a note; others fail; <c>#!csharp</c> is ignored; other <c>#!</c> magics fail.
 /// Lines are blanked rather than removed so that error line numbers still match the cell.
 /// </summary>

@@ -12,7 +12,7 @@ namespace KbSr.Kernel.Execution;
 public sealed record CellResult(bool Success, object? Value, bool HasValue, string? ErrorName, string? ErrorValue, IReadOnlyList<string> Traceback, IReadOnlyList<string> Notes);
 
 /// <summary>
-/// Runs cells with Roslyn scripting (design.md §3.2): each cell continues the previous cell's state, so
+/// Runs cells with Roslyn scripting (docs/design.md §3.2): each cell continues the previous cell's state, so
 /// variables, types and <c>#r</c> references carry over; top-level <c>await</c> works. Loop bodies get an
 /// interrupt check injected (on the same line, so line numbers stay those of the cell).
 /// </summary>

@@ -4,7 +4,7 @@ using KbSr.Charts;
 namespace KbSr.Kernel.Formatting;
 
 /// <summary>
-/// Plotly.NET charts (design.md §3.3, §4), offline everywhere:
+/// Plotly.NET charts (docs/design.md §3.3, §4), offline everywhere:
 /// <list type="bullet">
 /// <item><c>application/vnd.plotly.v1+json</c>: VS Code and JupyterLab draw it with their own plotly.js;</item>
 /// <item><c>text/html</c>: a div drawn by <c>window.Plotly</c>, which the kernel defines once per session by

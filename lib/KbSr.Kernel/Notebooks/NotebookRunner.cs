@@ -11,7 +11,7 @@ public sealed record NotebookRunOptions(
 public sealed record NotebookRunResult(bool Success, int? FailedCell, string? Message, string OutputPath, int CellsRun);
 
 /// <summary>
-/// Headless, parameterised notebook runs (design.md §3.2): injects parameters after the <c>parameters</c>
+/// Headless, parameterised notebook runs (docs/design.md §3.2): injects parameters after the <c>parameters</c>
 /// cell, executes every code cell through a fresh kernel process, writes the executed notebook
 /// (nbformat 4.5, atomically) even when a cell fails, and reports the failing cell.
 /// </summary>

@@ -12,7 +12,7 @@ public sealed record NotebookParameter(string Name, string? Type);
 public sealed class ParameterException(string message) : Exception(message);
 
 /// <summary>
-/// papermill's convention for C# (design.md §3.2): the defaults cell is parsed with Roslyn to learn each
+/// papermill's convention for C# (docs/design.md §3.2): the defaults cell is parsed with Roslyn to learn each
 /// parameter's type (declared, or inferred from a literal after <c>var</c>); overrides become typed C#
 /// assignments in an <c>injected-parameters</c> cell.
 /// </summary>

@@ -4,7 +4,7 @@ namespace KbSr.Charts;
 
 /// <summary>
 /// The plotly.js that Plotly.NET 6.0 embeds in its assembly (2.28.0, MIT). Read from the assembly, never from
-/// the network, so every chart the project writes works offline (design.md §3.3).
+/// the network, so every chart the project writes works offline (docs/design.md §3.3).
 /// </summary>
 public static class PlotlyJs
 {

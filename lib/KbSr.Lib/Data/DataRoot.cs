@@ -1,7 +1,7 @@
 namespace KbSr.Data;
 
 /// <summary>
-/// Where datasets live (design.md §3.4): an explicit root (e.g. <c>--data</c>) wins, then the
+/// Where datasets live (docs/design.md §3.4): an explicit root (e.g. <c>--data</c>) wins, then the
 /// <c>KBSR_DATA</c> environment variable, then <c>data/datasets/</c> in the repository (found by
 /// walking up from the program's folder and the working directory to <c>KbSr.Lib.sln</c>).
 /// Each dataset is a folder of HR images named after it: <c>&lt;root&gt;/Set5</c>.

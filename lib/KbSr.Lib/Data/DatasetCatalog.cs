@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace KbSr.Data;
 
 /// <summary>
-/// The dataset catalogue, <c>data/catalog.json</c> (design.md §3.4). The file is embedded in
+/// The dataset catalogue, <c>data/catalog.json</c> (docs/design.md §3.4). The file is embedded in
 /// KbSr.Lib at build time, so the catalogue is available from any host without the repository.
 /// </summary>
 public static class DatasetCatalog

@@ -43,7 +43,7 @@ public sealed record DownloadLimits
 }
 
 /// <summary>
-/// Fetches a catalogue dataset into <c>&lt;root&gt;/&lt;Name&gt;</c> (design.md §3.4): download into a
+/// Fetches a catalogue dataset into <c>&lt;root&gt;/&lt;Name&gt;</c> (docs/design.md §3.4): download into a
 /// hidden working folder inside the root, check the archive's SHA-256 when the catalogue knows it,
 /// extract (zip, tar, tar.gz), pick the image folder, check the file count, then move the folder
 /// into place in one rename. On any failure the working folder is removed: nothing half-written stays; a working

@@ -1,7 +1,7 @@
 namespace KbSr.Data;
 
 /// <summary>
-/// One entry of <c>data/catalog.json</c> (design.md §3.4).
+/// One entry of <c>data/catalog.json</c> (docs/design.md §3.4).
 /// </summary>
 /// <param name="Name">Folder name under the data root, e.g. <c>Set5</c>.</param>
 /// <param name="Files">Expected number of image files in that folder.</param>

@@ -18,7 +18,7 @@ public sealed record DatasetCheck(string Name, string Folder, bool Present, int 
 }
 
 /// <summary>
-/// Checks a local copy of a dataset (design.md §3.4): the image count against the catalogue, and
+/// Checks a local copy of a dataset (docs/design.md §3.4): the image count against the catalogue, and
 /// every file listed in a <c>sha256sum</c>-style manifest — <c>&lt;root&gt;/MANIFEST.sha256</c> with
 /// paths like <c>./Set5/img_001.png</c>, or <c>&lt;root&gt;/&lt;Name&gt;/MANIFEST.sha256</c> with bare names.
 /// </summary>

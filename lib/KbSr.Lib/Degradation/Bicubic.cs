@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace KbSr.Degradation;
 
 /// <summary>
-/// MATLAB-compatible bicubic <c>imresize</c> (method.md §8.1), the <c>↓s</c> of eq. 1, the pseudo-LR's
+/// MATLAB-compatible bicubic <c>imresize</c> (docs/method.md §8.1), the <c>↓s</c> of eq. 1, the pseudo-LR's
 /// downscaling and the bicubic baseline. Each axis is a dense linear operator <c>W [outLength, inLength]</c>
 /// (cubic a = −0.5; antialiased when shrinking; MATLAB's index mapping; symmetric boundary, edge pixel
 /// included, folded into the matrix), so a resize is <c>W_H · X · W_Wᵀ</c>: exact, batched, differentiable.
@@ -96,7 +96,7 @@ public static class Bicubic
         return m;
     }
 
-    // method.md §8.1, 1-based as MATLAB's contributions(): output x ↦ centre u in input coordinates,
+    // docs/method.md §8.1, 1-based as MATLAB's contributions(): output x ↦ centre u in input coordinates,
     // candidate inputs floor(u − kw/2) + 0 … ceil(kw) + 1, weights normalised per output, then indices
     // outside 1..n folded back through the symmetric extension [1..n, n..1] (period 2n).
     private static double[,] Build(int inLength, double scale, bool antialias)

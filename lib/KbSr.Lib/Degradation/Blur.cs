@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace KbSr.Degradation;
 
 /// <summary>
-/// The blur <c>HR ⊛ k</c> of eq. 1 (method.md §1, §5): a true 2-D convolution (the kernel is flipped before
+/// The blur <c>HR ⊛ k</c> of eq. 1 (docs/method.md §1, §5): a true 2-D convolution (the kernel is flipped before
 /// torch's cross-correlation; for Gaussians, which are point-symmetric, both are the same) with reflection
 /// padding of k/2 (mode "reflect": the edge pixel is not repeated), giving a same-size output. A different
 /// kernel per sample runs as one grouped conv2d over B·C groups (under autograd with a hand-written, faster kernel

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace KbSr.Degradation;
 
 /// <summary>
-/// The classical degradation model, eq. 1: <c>LR = (HR ⊛ k)↓s + n</c> (method.md §1, §5, §6) — reflection-padded
+/// The classical degradation model, eq. 1: <c>LR = (HR ⊛ k)↓s + n</c> (docs/method.md §1, §5, §6) — reflection-padded
 /// blur (<see cref="Blur"/>), MATLAB bicubic ↓s (<see cref="Bicubic"/>), optional Gaussian noise
 /// (<see cref="Noise"/>), then clamping to [0, 1] and, by default, rounding to 8 bits as DAN does and as a
 /// saved PNG would be. Training, evaluation and the notebooks all synthesise LR images through this one function.

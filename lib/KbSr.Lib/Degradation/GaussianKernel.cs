@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace KbSr.Degradation;
 
 /// <summary>
-/// Gaussian blur kernels, the <c>k</c> of eq. 1 (method.md §5): <c>K ∝ exp(−½ pᵀΣ⁻¹p)</c> sampled on the
+/// Gaussian blur kernels, the <c>k</c> of eq. 1 (docs/method.md §5): <c>K ∝ exp(−½ pᵀΣ⁻¹p)</c> sampled on the
 /// integer grid <c>−(size/2) … size/2</c> and normalised to sum 1; float32 <c>[size, size]</c>.
 /// Index <c>[row, column]</c> = offset <c>(y, x)</c>: x runs along the columns (image width), y down the rows.
 /// Isotropic: Σ = σ²I. Anisotropic: Σ = R(θ)·diag(σx², σy²)·R(θ)ᵀ with θ turning the x axis towards the

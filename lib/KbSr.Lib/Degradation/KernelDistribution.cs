@@ -15,7 +15,7 @@ public enum KernelFamily
 }
 
 /// <summary>
-/// A distribution of Gaussian blur kernels for eq. 1 (method.md §5, §6). <see cref="Paper"/> is the paper's
+/// A distribution of Gaussian blur kernels for eq. 1 (docs/method.md §5, §6). <see cref="Paper"/> is the paper's
 /// training distribution: isotropic, 21×21, σ ~ U[0.2, 4.0] in HR pixels. Immutable; JSON-friendly.
 /// <see cref="Validate"/> is called by every consumer, so an inconsistent value fails where it is used.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed record KernelDistribution(
     /// <summary>Largest σ (HR pixels) a distribution may hold: far wider than any kernel window it is drawn in.</summary>
     public const double MaxSigma = 50;
 
-    /// <summary>The paper's training kernels: isotropic 21×21, σ ~ U[0.2, 4.0] (method.md §5).</summary>
+    /// <summary>The paper's training kernels: isotropic 21×21, σ ~ U[0.2, 4.0] (docs/method.md §5).</summary>
     public static KernelDistribution Paper { get; } = new();
 
     /// <summary>The paper's test kernels (Tables 1, 2): σ ∈ {0.2, 1.3, 2.6}, 21×21.</summary>

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace KbSr.Degradation;
 
 /// <summary>
-/// The kernel PCA projection P of eq. 3's kernel term (method.md §4): a k×k kernel becomes a short code
+/// The kernel PCA projection P of eq. 3's kernel term (docs/method.md §4): a k×k kernel becomes a short code
 /// <c>P·(vec(K) − mean)</c>. Fitted once, in float64 with torch's SVD, from kernels of the training
 /// distribution (the paper: 500 kernels, 21 dims), then stored, because components beyond the data's rank
 /// (~5 for isotropic kernels) are round-off and would differ between fits. Component signs are fixed so that
@@ -80,7 +80,7 @@ public sealed class KernelPca : IDisposable
     }
 
     /// <summary>The PCA of <paramref name="count"/> kernels drawn from <paramref name="distribution"/> with a
-    /// CPU generator seeded by <paramref name="seed"/> (method.md §4: 500 kernels, 21 dims).</summary>
+    /// CPU generator seeded by <paramref name="seed"/> (docs/method.md §4: 500 kernels, 21 dims).</summary>
     public static KernelPca ForDistribution(KernelDistribution distribution, int count = 500, int dims = 21, long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(distribution);

@@ -5,7 +5,7 @@ namespace KbSr.Degradation;
 
 /// <summary>
 /// Draws blur kernels from a <see cref="KernelDistribution"/> (the "k ~ kernel sampler" of eq. 1's synthesis,
-/// method.md §5). Only the parameters are random, and they come from the generator passed in, so a seed
+/// docs/method.md §5). Only the parameters are random, and they come from the generator passed in, so a seed
 /// fixes the kernels; the kernels themselves are the deterministic <see cref="GaussianKernel"/> functions.
 /// </summary>
 public sealed class KernelSampler

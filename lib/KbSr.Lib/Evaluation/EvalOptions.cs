@@ -2,7 +2,7 @@ using KbSr.Imaging;
 
 namespace KbSr.Evaluation;
 
-/// <summary>What to evaluate (method.md §6).</summary>
+/// <summary>What to evaluate (docs/method.md §6).</summary>
 /// <param name="Sets">Test-set folder names under the data root (Set5, Set14, BSDS100, Urban100, …).</param>
 /// <param name="Sigmas">Kernel widths σ in HR pixels; 0 = plain bicubic degradation.</param>
 /// <param name="Scale">Super-resolution factor; also the border shave for the metrics.</param>

@@ -48,7 +48,7 @@ public sealed class EvalResults(IReadOnlyList<ImageScore> images, bool gaussian8
 
     public static string SigmaLabel(double sigma) => sigma.ToString("0.0##", Inv);
 
-    /// <summary>Per-image PSNRs averaged over a set (method.md §8.2), grouped by method, set and σ.</summary>
+    /// <summary>Per-image PSNRs averaged over a set (docs/method.md §8.2), grouped by method, set and σ.</summary>
     public IReadOnlyList<SummaryRow> Summary() =>
         Images.GroupBy(r => (r.Method, r.Set, Label: gaussian8 ? "g8" : SigmaLabel(r.Sigma)))
             // Images counts images, not image × σ evaluations (a g8 cell holds 8 per image).

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace KbSr.Evaluation;
 
 /// <summary>
-/// Runs the benchmark protocol of method.md §6 for several super-resolvers on the very same LR
+/// Runs the benchmark protocol of docs/method.md §6 for several super-resolvers on the very same LR
 /// inputs: HR mod-crop, deterministic LR synthesis (or LR files from <see cref="EvalOptions.LrDir"/>),
 /// PSNR/SSIM on Y with an s-pixel shave, per-stage PSNR and kernel error when the method gives them.
 /// <para>An image that cannot be evaluated (unreadable, too small, a method failing on it) never costs the work already

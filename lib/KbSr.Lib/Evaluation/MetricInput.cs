@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace KbSr.Evaluation;
 
 /// <summary>
-/// The common front of every metric (method.md §8.2): quantise SR and HR to 8 bits as saved PNGs
+/// The common front of every metric (docs/method.md §8.2): quantise SR and HR to 8 bits as saved PNGs
 /// would be, take the luma (or, for a grey image, its own grey channel, no studio swing), then crop
 /// <c>shave</c> pixels from each border. Values are float64 on a 0–255 scale.
 /// </summary>

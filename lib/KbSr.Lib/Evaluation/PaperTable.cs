@@ -8,7 +8,7 @@ namespace KbSr.Evaluation;
 public sealed record PaperTableRow(string Source, string Method, string Sigma02, string Sigma13, string Sigma26);
 
 /// <summary>
-/// The layout of the paper's Tables 1 and 2 (method.md §6): rows are methods, columns σ = 0.2 / 1.3 / 2.6, each cell
+/// The layout of the paper's Tables 1 and 2 (docs/method.md §6): rows are methods, columns σ = 0.2 / 1.3 / 2.6, each cell
 /// Set5 / Set14 / BSDS100. Our measured rows and rows quoted from the paper are built separately, so a table can
 /// never pass a quoted number off as a measurement.
 /// </summary>

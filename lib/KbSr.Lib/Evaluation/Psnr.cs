@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace KbSr.Evaluation;
 
 /// <summary>
-/// Peak signal-to-noise ratio as method.md §6 and §8.2 define it: SR clamped and rounded to 8 bits,
+/// Peak signal-to-noise ratio as docs/method.md §6 and §8.2 define it: SR clamped and rounded to 8 bits,
 /// luma (BT.601 studio swing; a grey image's own channel), <c>shave</c> pixels cropped per side,
 /// MSE in float64, 10·log10(255² / MSE). Identical images give +∞.
 /// </summary>

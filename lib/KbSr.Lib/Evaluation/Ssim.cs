@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace KbSr.Evaluation;
 
 /// <summary>
-/// Structural similarity (Wang et al. 2004) as method.md §8.2 fixes it: on the same quantised,
+/// Structural similarity (Wang et al. 2004) as docs/method.md §8.2 fixes it: on the same quantised,
 /// cropped luma as <see cref="Psnr"/> (0–255), 11×11 Gaussian window σ = 1.5,
 /// C1 = (0.01·255)², C2 = (0.03·255)², valid region only, mean of the map, no downsampling;
 /// computed with conv2d in float64.

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace KbSr.Evaluation;
 
 /// <summary>
-/// Deterministic LR test images (method.md §6): HR mod-cropped to a multiple of s, blurred with the
+/// Deterministic LR test images (docs/method.md §6): HR mod-cropped to a multiple of s, blurred with the
 /// isotropic 21×21 Gaussian of σ (reflection padding), MATLAB bicubic ↓s, rounded to 8 bits.
 /// σ = 0 means no blur (plain bicubic degradation). <c>kbsr synth</c> writes exactly these, so other
 /// tools can be compared on the very same inputs.

@@ -4,7 +4,7 @@ namespace KbSr.Imaging;
 
 /// <summary>
 /// ITU-R BT.601 studio-swing YCbCr exactly as MATLAB's <c>rgb2ycbcr</c> computes it for double inputs
-/// (method.md §6, §8.2), all values in [0,1] units: Y = (16 + 65.481 R + 128.553 G + 24.966 B) / 255,
+/// (docs/method.md §6, §8.2), all values in [0,1] units: Y = (16 + 65.481 R + 128.553 G + 24.966 B) / 255,
 /// so Y spans 16/255 … 235/255. Channel axis is the third from the end: <c>[...,3,H,W]</c>.
 /// Results are not rounded (the metric's convention, as BasicSR and the MATLAB scripts do).
 /// </summary>

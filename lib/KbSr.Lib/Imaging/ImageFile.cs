@@ -5,7 +5,7 @@ using ReadComponents = StbImageSharp.ColorComponents;
 namespace KbSr.Imaging;
 
 /// <summary>
-/// Image files in and out (design.md §3.3): PNG, JPEG, BMP and TGA are read with StbImageSharp;
+/// Image files in and out (docs/design.md §3.3): PNG, JPEG, BMP and TGA are read with StbImageSharp;
 /// PNG is written by <see cref="PngEncoder"/>. Grey and grey+alpha files become replicated RGB with
 /// <see cref="RgbImage.WasGrey"/> set; alpha is dropped. 16-bit PNGs are rejected rather than
 /// silently truncated to their high byte (stb's conversion), which would shift every metric.

@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace KbSr.Imaging;
 
 /// <summary>
-/// An 8-bit RGB image as read from disk (design.md §2, the "HR image file" box). Grey files are held
+/// An 8-bit RGB image as read from disk (docs/design.md §2, the "HR image file" box). Grey files are held
 /// as replicated RGB, because the network always sees three channels; <see cref="WasGrey"/> remembers
-/// the fact, because the metric treats such images differently (method.md §8.2).
+/// the fact, because the metric treats such images differently (docs/method.md §8.2).
 /// </summary>
 public sealed class RgbImage
 {
@@ -55,7 +55,7 @@ public sealed class RgbImage
         return new RgbImage((int)bytes.shape[1], (int)bytes.shape[0], bytes.data<byte>().ToArray(), wasGrey);
     }
 
-    /// <summary>Crops the right and bottom edges so that both sides are multiples of <paramref name="scale"/> (method.md §6).</summary>
+    /// <summary>Crops the right and bottom edges so that both sides are multiples of <paramref name="scale"/> (docs/method.md §6).</summary>
     public RgbImage ModCrop(int scale)
     {
         if (scale <= 0) throw new ArgumentOutOfRangeException(nameof(scale), $"scale {scale}: expected a positive integer");

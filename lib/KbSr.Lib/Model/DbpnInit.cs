@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace KbSr.Model;
 
 /// <summary>
-/// DBPN's initialisation (method.md §2): Kaiming-normal weights (fan-in, gain √2) and zero biases. Applied to
+/// DBPN's initialisation (docs/method.md §2): Kaiming-normal weights (fan-in, gain √2) and zero biases. Applied to
 /// every conv and deconv of the network, the estimators and SFT layers included **[choice]**.
 /// </summary>
 public static class DbpnInit

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace KbSr.Model;
 
 /// <summary>
-/// DBPN down-projection unit, the "Down" box of Fig. 1 (method.md §2): L0 = conv(H); H0 = deconv(L0); E = H0 − H;
+/// DBPN down-projection unit, the "Down" box of Fig. 1 (docs/method.md §2): L0 = conv(H); H0 = deconv(L0); E = H0 − H;
 /// L1 = conv(E); return L0 + L1. Every layer has a bias and a single-slope PReLU; channels stay C.
 /// [B, C, s·h, s·w] → [B, C, h, w].
 /// </summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace KbSr.Model;
 
 /// <summary>
-/// The initial kernel estimate K0 of Fig. 1 (method.md §2–§3): IKC's Predictor geometry — six 5×5 convs (pad 2)
+/// The initial kernel estimate K0 of Fig. 1 (docs/method.md §2–§3): IKC's Predictor geometry — six 5×5 convs (pad 2)
 /// with LeakyReLU, 3→w, w→w, w→w, w→w stride 2, w→w, w→k² — then global average pooling and a softmax over the
 /// k² values, so K0 is a full, non-negative kernel summing to 1 (not IKC's PCA code).
 /// LR [B, 3, h, w] → K0 [B, k, k].

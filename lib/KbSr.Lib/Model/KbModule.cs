@@ -31,7 +31,7 @@ public sealed record KbModuleOutput(Tensor? LrFeature, Tensor SrFeatures, Tensor
                                     Tensor PseudoLr, Tensor Difference);
 
 /// <summary>
-/// KB module t, "kernelized back-projection" (Fig. 1, method.md §2 steps 1–8): SRft = Up(LRf(t−1)); LR'ft =
+/// KB module t, "kernelized back-projection" (Fig. 1, docs/method.md §2 steps 1–8): SRft = Up(LRf(t−1)); LR'ft =
 /// Down(SRft); SRt = conv3(concat SRf1..SRft); Kt from the kernel estimator (Fig. 2); PLRt = (SRt ⊛ Kt)↓s (eq. 1
 /// without noise, through the project's blur and MATLAB bicubic, so gradients reach SRt and Kt); Dt = (PLRt − LR)²;
 /// LRft = SFT(LR'ft, Dt). With the Table-2 option, a second SFT conditioned on the replicated Kt follows.

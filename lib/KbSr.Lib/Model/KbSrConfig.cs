@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace KbSr.Model;
 
 /// <summary>
-/// Every hyperparameter of the KB-SR network (method.md §2–§3) and of its loss (eq. 3, §4), as one immutable
+/// Every hyperparameter of the KB-SR network (docs/method.md §2–§3) and of its loss (eq. 3, §4), as one immutable
 /// record. Presets: <see cref="Paper"/> (the paper's T = 10, C = 64, n0 = 256, ×4, k = 21), <see cref="Small"/>
 /// (a CPU-sized network: one training step on 8 LR patches of 24×24 takes well under a second on 2 cores) and
 /// <see cref="Test"/> (tiny, for unit tests). Copied into every checkpoint; <see cref="EnsureCompatible"/>
@@ -256,7 +256,7 @@ public sealed record KbSrConfig
     }
 }
 
-/// <summary>Weights of the terms of eq. 3 (method.md §4), all 1.0 as in the paper, and the kernel-loss options.</summary>
+/// <summary>Weights of the terms of eq. 3 (docs/method.md §4), all 1.0 as in the paper, and the kernel-loss options.</summary>
 public sealed record KbSrLossWeights
 {
     /// <summary>MSE(SR, HR).</summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace KbSr.Model;
 
 /// <summary>
-/// The KB-SR network, Fig. 1 (method.md §2): DBPN's initial feature extraction (conv3 3→n0, conv1 n0→C, each with
+/// The KB-SR network, Fig. 1 (docs/method.md §2): DBPN's initial feature extraction (conv3 3→n0, conv1 n0→C, each with
 /// PReLU) gives LRf0; IKC's Predictor geometry gives K0; T KB modules alternate SR and kernel estimation; the final
 /// conv reads the concatenation of all SR features [SRf1 .. SRfT]. <see cref="forward"/> is the lean inference
 /// path (SR only); <see cref="Run"/> returns every intermediate (<see cref="KbSrOutput"/>) for eq. 3 and plots.

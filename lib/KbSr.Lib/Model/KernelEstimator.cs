@@ -16,7 +16,7 @@ public sealed record KernelEstimatorInput(Tensor SrFeatures, Tensor LrFeature0, 
 public sealed record KernelEstimate(Tensor Kernel, Tensor? Field);
 
 /// <summary>
-/// The kernel estimator of Fig. 2, every stage (method.md §3): SR'ft = conv(concat SRf) to LR size with the
+/// The kernel estimator of Fig. 2, every stage (docs/method.md §3): SR'ft = conv(concat SRf) to LR size with the
 /// projection geometry; Kres = (SR'ft − LRf0)²; K'f = two 1×1 convs; Kf = 1×1 conv(concat(K'f, K'(t−1)))
 /// to k²; GAP; softmax; reshape to k×k. Optional §5.3 input: D(t−1) joins the concat. Optional per-pixel
 /// variant (the paper's remark): no GAP, a softmax at every pixel.

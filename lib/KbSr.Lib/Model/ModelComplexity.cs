@@ -7,7 +7,7 @@ public sealed record BlockCost(string Block, string Part, double Flops, double A
 
 /// <summary>
 /// FLOPs and activation-memory estimates of <see cref="KbSrNet"/> counted from the layer shapes of a
-/// <see cref="KbSrConfig"/> (method.md §2–§3) for a given LR size, per block (extract, initial_estimator,
+/// <see cref="KbSrConfig"/> (docs/method.md §2–§3) for a given LR size, per block (extract, initial_estimator,
 /// stages.t/part, reconstruct). Elementwise ops, softmax and pooling are not counted (negligible next to the convs).
 /// </summary>
 public static class ModelComplexity

@@ -10,7 +10,7 @@ public enum PixelLoss { L1, L2 }
 public sealed record ModelEntry(string Name, string Title, Func<KbSrConfig, ISrNetwork> Create, bool Blind, PixelLoss Loss,
                                 IReadOnlyDictionary<string, KbSrConfig> Presets);
 
-/// <summary>Networks created by name from one explicit table (style.md §7, §14), so that a checkpoint's config
+/// <summary>Networks created by name from one explicit table (docs/design.md §5), so that a checkpoint's config
 /// rebuilds its network and `train`, `eval` and `model summary` reach every network the same way. Adding a network =
 /// one entry here. Presets are named "Paper", "Small", "Test" (KB-SR) and "MODEL-paper", "MODEL-small", "MODEL-test".</summary>
 public static class ModelRegistry

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace KbSr.Model;
 
 /// <summary>
-/// Kernel/stride/padding of every conv and deconv in a DBPN projection unit (method.md §2): ×2 6/2/2,
+/// Kernel/stride/padding of every conv and deconv in a DBPN projection unit (docs/method.md §2): ×2 6/2/2,
 /// ×3 7/3/2, ×4 8/4/2, ×8 12/8/2. Each makes a deconv map n → s·n exactly ((n−1)·s − 2p + k = s·n) and a
 /// conv map s·n → n exactly (⌊(s·n + 2p − k)/s⌋ + 1 = n), for every n ≥ 1 — for ×3 too (3n + 4 − 7 = 3n − 3),
 /// so no output padding is needed. The kernel estimator's SR-to-LR conv (Fig. 2 step 1) uses the same geometry.

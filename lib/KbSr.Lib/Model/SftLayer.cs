@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace KbSr.Model;
 
 /// <summary>
-/// Spatial feature transform, Fig. 3 (method.md §2 step 7; IKC's SFT layer): z = concat(feature, condition);
+/// Spatial feature transform, Fig. 3 (docs/method.md §2 step 7; IKC's SFT layer): z = concat(feature, condition);
 /// γ = sigmoid(conv3(act(conv3(z)))); β = conv3(act(conv3(z))); out = feature ⊙ γ + β.
 /// feature [B, C, h, w], condition [B, c, h, w] → [B, C, h, w].
 /// </summary>

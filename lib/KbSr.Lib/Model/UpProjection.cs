@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace KbSr.Model;
 
 /// <summary>
-/// DBPN up-projection unit, the "Up" box of Fig. 1 (method.md §2): H0 = deconv(L); L0 = conv(H0); E = L0 − L;
+/// DBPN up-projection unit, the "Up" box of Fig. 1 (docs/method.md §2): H0 = deconv(L); L0 = conv(H0); E = L0 − L;
 /// H1 = deconv(E); return H0 + H1. Every layer has a bias and a single-slope PReLU; channels stay C.
 /// [B, C, h, w] → [B, C, s·h, s·w].
 /// </summary>

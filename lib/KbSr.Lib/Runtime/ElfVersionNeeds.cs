@@ -16,7 +16,7 @@ public sealed record VersionNeed(string Library, string Version, ushort Flags, l
 
 /// <summary>
 /// Minimal reader/patcher for the symbol-versioning sections of 64-bit little-endian ELF shared
-/// objects. It exists for one job (design.md §3.1): letting TorchSharp's native library load on
+/// objects. It exists for one job (docs/design.md §3.1): letting TorchSharp's native library load on
 /// Linux distributions whose libstdc++ predates a version it names but never really uses.
 /// </summary>
 public static class ElfVersionNeeds

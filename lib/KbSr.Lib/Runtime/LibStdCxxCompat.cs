@@ -6,7 +6,7 @@ namespace KbSr.Runtime;
 
 /// <summary>
 /// Makes TorchSharp 0.107's native library load on Linux systems whose libstdc++ is older than the
-/// one it was built with (Debian 12, Ubuntu 22.04: GLIBCXX_3.4.30). See design.md §3.1.
+/// one it was built with (Debian 12, Ubuntu 22.04: GLIBCXX_3.4.30). See docs/design.md §3.1.
 /// <para>
 /// <c>libLibTorchSharp.so</c> needs <c>GLIBCXX_3.4.32</c> for a single symbol,
 /// <c>_ZSt21ios_base_library_initv</c>, a marker that GCC 13's &lt;iostream&gt; references and never

@@ -2,7 +2,7 @@ using KbSr.Degradation;
 
 namespace KbSr.Training;
 
-/// <summary>How training batches are synthesised (method.md §5, design.md §3.5).</summary>
+/// <summary>How training batches are synthesised (docs/method.md §5, docs/design.md §3.5).</summary>
 /// <param name="BatchSize">Samples per batch.</param>
 /// <param name="HrPatch">HR crop size in pixels (a multiple of <paramref name="Scale"/>).</param>
 /// <param name="Scale">Super-resolution factor s.</param>

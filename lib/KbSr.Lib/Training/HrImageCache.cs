@@ -6,7 +6,7 @@ namespace KbSr.Training;
 /// <summary>
 /// HR training images, decoded once and kept as 8-bit tensors [3,H,W] on the CPU (a quarter of the
 /// float32 footprint: T91 + BSDS200 take ~110 MB). Images smaller than the training crop are skipped
-/// with one warning line naming them (design.md §3.5).
+/// with one warning line naming them (docs/design.md §3.5).
 /// </summary>
 public sealed class HrImageCache : IDisposable
 {

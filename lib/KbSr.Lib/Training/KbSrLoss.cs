@@ -15,7 +15,7 @@ public sealed record KbSrLossTerms(Tensor Total, double Sr, double PseudoLr, dou
     public double TotalValue => Total.item<float>();
 
     /// <summary>Term name → unweighted value, in eq. 3's order (for CSV/JSON logs). <c>totalLessKernelNorm</c> is the
-    /// total without the weighted ‖K‖₁ term, which is the constant 1 for softmax kernels (method.md §4): the part that
+    /// total without the weighted ‖K‖₁ term, which is the constant 1 for softmax kernels (docs/method.md §4): the part that
     /// can change, and what progress displays show as "loss".</summary>
     public IReadOnlyDictionary<string, double> Values() => new Dictionary<string, double>
     {
@@ -27,7 +27,7 @@ public sealed record KbSrLossTerms(Tensor Total, double Sr, double PseudoLr, dou
 }
 
 /// <summary>
-/// The training loss, eq. 3 (method.md §4), each term weighted (<see cref="KbSrLossWeights"/>, all 1 in the paper):
+/// The training loss, eq. 3 (docs/method.md §4), each term weighted (<see cref="KbSrLossWeights"/>, all 1 in the paper):
 /// <c>MSE(SR, HR) + MSE(PLR_T, LR) + MSE(SR_mid, HR) + MSE(PLR_mid, LR) + L1(P·vec K_pred, P·vec K_gt) + ||K_pred||_1</c>,
 /// optionally + mean |K_pred − K_gt| (DANv2's full-kernel L1, which also penalises mass in the corners that the
 /// PCA term barely sees) and + mean over t of MSE(SR_t, HR) (<c>SrEveryStage</c>, every-stage supervision).

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace KbSr.Training;
 
-/// <summary>The non-blind networks' objective (method.md §7): the network is given the true kernels' codes (in the
+/// <summary>The non-blind networks' objective (docs/method.md §7): the network is given the true kernels' codes (in the
 /// stored PCA) and its SR is compared with the HR patch by the pixel loss of its paper (<see cref="ModelEntry.Loss"/>).
 /// Only the joint schedule applies.</summary>
 public sealed class NonBlindObjective(INonBlindNetwork net, KernelPca pca, PixelLoss pixelLoss) : ITrainingObjective

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace KbSr.Training;
 
 /// <summary>
-/// A training run's folder (style.md §8): options, environment, metrics, checkpoints, summary. It is the single
+/// A training run's folder (docs/design.md §3.5): options, environment, metrics, checkpoints, summary. It is the single
 /// source of the run's settings: <c>train.json</c> holds every option that decides the batches and the steps (the
 /// training sets and the patch size included), and a resume takes them from there, refusing a command line that
 /// says otherwise. Never overwritten: a new run refuses an existing non-empty folder; resuming is explicit. While a

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace KbSr.Training;
 
 /// <summary>
-/// Training batches synthesised on the fly (design.md §3.5): random HR crops with flips/rotations,
+/// Training batches synthesised on the fly (docs/design.md §3.5): random HR crops with flips/rotations,
 /// a kernel per sample, blur + MATLAB bicubic ↓s on the device.
 /// <para>
 /// Batch <c>n</c> is a pure function of (seed, n): its own C# <see cref="Random"/> picks the crops and

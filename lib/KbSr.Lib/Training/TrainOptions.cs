@@ -8,7 +8,7 @@ using KbSr.Model;
 namespace KbSr.Training;
 
 /// <summary>
-/// Everything a training run needs besides the data (method.md §5, design.md §3.5). Immutable, JSON round trip;
+/// Everything a training run needs besides the data (docs/method.md §5, docs/design.md §3.5). Immutable, JSON round trip;
 /// copied into the run folder as <c>train.json</c>. Defaults are the DBPN/IKC choices the paper leaves open:
 /// Adam (0.9, 0.999), rate 1e-4 halved on a schedule, batch 16.
 /// </summary>

@@ -24,7 +24,7 @@ public enum TrainingEnd { Completed, Interrupted, TimeLimit }
 public sealed class NonFiniteLossException(string message) : Exception(message);
 
 /// <summary>
-/// Trains any registered network (design.md §3.5) — KB-SR with eq. 3, the Table-1 baselines with their papers' losses
+/// Trains any registered network (docs/design.md §3.5) — KB-SR with eq. 3, the Table-1 baselines with their papers' losses
 /// (<see cref="ITrainingObjective"/>): synthetic batches, Adam with a rate schedule and optional gradient clipping, the
 /// run's schedule or phase, periodic validation, atomic checkpoints (last and best), metrics to JSONL/CSV. Resuming from <c>last.ckpt</c> reproduces the uninterrupted run exactly
 /// on the CPU: weights, Adam's state and the step are restored, and batch n is a function of (seed, n).

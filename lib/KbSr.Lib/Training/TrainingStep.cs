@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace KbSr.Training;
 
-/// <summary>One optimisation step of eq. 3 on one batch, inside its own dispose scope (style.md §4) and holding the
+/// <summary>One optimisation step of eq. 3 on one batch, inside its own dispose scope (docs/design.md §3.6) and holding the
 /// <see cref="FinalizerGate"/>: nothing it creates outlives it except the parameters' gradients and the optimiser's
 /// state, and no finalizer can free a wrapper that libtorch is still reading during it.</summary>
 public static class TrainingStep

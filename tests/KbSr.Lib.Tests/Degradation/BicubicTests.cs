@@ -10,7 +10,7 @@ public class BicubicTests
     [Fact]
     public void Weights_QuarterScale_InteriorTapsAreMethodCheckValues()
     {
-        // method.md §8.1: ×1/4, LR pixel j (0-based) reads HR pixels 4j−6 … 4j+9. By hand: u = 4(j+1) − 1.5
+        // docs/method.md §8.1: ×1/4, LR pixel j (0-based) reads HR pixels 4j−6 … 4j+9. By hand: u = 4(j+1) − 1.5
         // (1-based) = 4j + 1.5 (0-based), so the 16 taps sit at distances 7.5, 6.5, …, 0.5 and back; each
         // weight is ¼·w(d/4) with w the a = −0.5 cubic, e.g. ¼·w(0.125) = ¼·(1.5·0.125³ − 2.5·0.125² + 1)
         // = 0.2409668; the 16 already sum to 1 (w's partition of unity over 4 shifted lattices).
@@ -33,7 +33,7 @@ public class BicubicTests
     [InlineData(50)]
     public void Weights_TimesFour_FirstRowsAreMethodCheckValues(int inLength)
     {
-        // method.md §8.1: ×4, output 1 has u = 1/4 + 0.375 = 0.625 (1-based), taps −2 … 3 at distances
+        // docs/method.md §8.1: ×4, output 1 has u = 1/4 + 0.375 = 0.625 (1-based), taps −2 … 3 at distances
         // 2.625, 1.625, 0.625, −0.375, −1.375, −2.375 with w = 0, −0.0439453, 0.3896484, 0.7275391, −0.0732422, 0.
         // Mirroring folds index 0 onto 1 and −1 onto 2: row = (0.3896484 + 0.7275391, −0.0439453 − 0.0732422)
         // = (1.1171875, −0.1171875). Output 2 (u = 0.875) likewise gives (1.0546875, −0.0546875).
@@ -188,7 +188,7 @@ public class BicubicTests
     [InlineData(3.0)]
     public void Resize_SmallImage_MatchesDirectLoopEvaluationOfMatlabFormula(double scale)
     {
-        // Golden values from an independent, deliberately naive evaluation of method.md §8.1 (below): every
+        // Golden values from an independent, deliberately naive evaluation of docs/method.md §8.1 (below): every
         // output pixel sums weight_row·weight_col·x over its candidate taps, mirroring each index on the fly.
         const int h = 11, w = 14;
         var x = new double[h, w];

@@ -34,7 +34,7 @@ public sealed class KernelPcaTests : IDisposable
     [Fact]
     public void ExplainedVariance_DescendingAndConcentratedInFewDims()
     {
-        // method.md §4: isotropic 21×21 kernels span ~5 meaningful dimensions (99.995% of the variance).
+        // docs/method.md §4: isotropic 21×21 kernels span ~5 meaningful dimensions (99.995% of the variance).
         double[] r = ToDoubles(_pca.ExplainedVarianceRatio);
         Assert.Equal(21, r.Length);
         for (int i = 1; i < r.Length; i++) Assert.True(r[i] <= r[i - 1] + 1e-15, $"ratio {i} exceeds ratio {i - 1}");

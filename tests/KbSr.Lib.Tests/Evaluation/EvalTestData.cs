@@ -43,7 +43,7 @@ internal static class EvalTestData
         Reference.Images.Select(i => (i.Name, Pattern(i.Width, i.Height, i.Seed))).ToArray();
 
     /// <summary><c>Golden/bicubic_reference.json</c>, written by <c>Golden/bicubic_reference.py</c> (plain Python, float64,
-    /// from the definitions in method.md §6 and §8): per image and σ, the 8-bit LR, then PSNR-Y and SSIM-Y of bicubic ×4.</summary>
+    /// from the definitions in docs/method.md §6 and §8): per image and σ, the 8-bit LR, then PSNR-Y and SSIM-Y of bicubic ×4.</summary>
     public static GoldenReference Reference { get; } = JsonSerializer.Deserialize<GoldenReference>(
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Evaluation", "Golden", "bicubic_reference.json")),
         new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;

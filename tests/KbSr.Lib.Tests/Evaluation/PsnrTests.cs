@@ -11,7 +11,7 @@ public class PsnrTests
     private const double OneLevel = 48.1308036086791;
 
     // All of R, G, B one level up moves Y by (65.481 + 128.553 + 24.966)/255 = 219/255 levels,
-    // so PSNR = 20·log10(255² / 219) = 49.45272492055584 dB (by hand from method.md §6).
+    // so PSNR = 20·log10(255² / 219) = 49.45272492055584 dB (by hand from docs/method.md §6).
     private const double OneLevelOnAllRgb = 49.45272492055584;
 
     private static Tensor Tensor(RgbImage image) => image.ToTensor();

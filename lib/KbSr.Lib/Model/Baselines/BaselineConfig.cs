@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace KbSr.Model.Baselines;
 
 /// <summary>
-/// Hyperparameters of a Table-1 comparison network (method.md §7), held in <see cref="KbSrConfig.Baseline"/>;
+/// Hyperparameters of a Table-1 comparison network (docs/method.md §7), held in <see cref="KbSrConfig.Baseline"/>;
 /// scale, kernel size and image channels come from the enclosing <see cref="KbSrConfig"/>, and the length t of
 /// the kernel code from <c>Loss.PcaDims</c>: the code is the kernel's projection on the PCA stored with the weights.
 /// Each field names what it means in each network; unused fields are ignored by that network.

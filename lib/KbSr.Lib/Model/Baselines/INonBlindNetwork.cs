@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace KbSr.Model.Baselines;
 
 /// <summary>
-/// A non-blind super-resolver (method.md §1): it is given the blur kernel, as its PCA code (t = <c>Loss.PcaDims</c>
+/// A non-blind super-resolver (docs/method.md §1): it is given the blur kernel, as its PCA code (t = <c>Loss.PcaDims</c>
 /// values from the PCA stored with the weights). Training feeds the true kernels' codes; evaluation feeds the true
 /// kernel (an upper bound) or one estimated from the LR image.
 /// </summary>
