@@ -20,6 +20,11 @@ public sealed record TrainingState
     public double LearningRate { get; init; }
     public byte[]? GeneratorState { get; init; }
     public Dictionary<string, double> Numbers { get; init; } = [];
+
+    /// <summary>The run's options (train.json) when the checkpoint was written, so that a resume can tell a hand-edited
+    /// train.json from the run's own settings; null in checkpoints written before this field and in exported weights.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Options { get; init; }
 }
 
 /// <summary>

@@ -44,13 +44,16 @@ public sealed class MetricsLog
         }
     }
 
-    // A line cut short by a crash is not valid JSON: it is dropped, not fatal to the resume.
+    // A line cut short by a crash, or edited into something that is not a record with an integer step, is dropped
+    // (the CSV keeps the same steps): it is not fatal to the resume.
     private static bool KeepJson(string line, long fromStep)
     {
         try
         {
             using var doc = JsonDocument.Parse(line);
-            return !doc.RootElement.TryGetProperty("step", out var s) || s.GetInt64() < fromStep;
+            return doc.RootElement.ValueKind == JsonValueKind.Object &&
+                   doc.RootElement.TryGetProperty("step", out var s) && s.ValueKind == JsonValueKind.Number &&
+                   s.TryGetInt64(out long step) && step < fromStep;
         }
         catch (JsonException) { return false; }
     }

@@ -270,7 +270,7 @@ public sealed class Trainer : IDisposable
 
     private void SaveCheckpoint(string path)
     {
-        var state = new TrainingState { Step = _step, Seed = _options.Seed, LearningRate = _options.RateSchedule.At(_step) };
+        var state = new TrainingState { Step = _step, Seed = _options.Seed, LearningRate = _options.RateSchedule.At(_step), Options = _options.ToJson() };
         if (double.IsFinite(_bestPsnr)) state.Numbers["bestPsnrY"] = _bestPsnr; // JSON has no −∞: absent = no validation yet
         state.Numbers[TrainedParametersKey] = TrainedParameters;
         state.Numbers[TrainingSecondsKey] = TrainingSeconds;
@@ -281,6 +281,7 @@ public sealed class Trainer : IDisposable
     private void Restore()
     {
         using var checkpoint = Checkpoint.Read(_run.LastCheckpoint, _options.Model);
+        EnsureSettingsUnchanged(checkpoint);
         checkpoint.LoadWeightsInto(Network);
         if (!checkpoint.HasOptimizerState)
             throw new InvalidDataException($"{_run.LastCheckpoint} holds no optimiser state: it cannot be resumed exactly");
@@ -291,6 +292,20 @@ public sealed class Trainer : IDisposable
         _metrics.TruncateFrom(_step + 1);
         _validation.TruncateFrom(_step + 1);
         Log($"resumed {_run.Path} at step {_step} after {_earlierSeconds:F0} s of training");
+    }
+
+    /// <summary>A resumed run must train as it did: train.json's fields other than <see cref="TrainOptions.ResumeAdjustable"/>
+    /// must be what they were when the checkpoint was written (a hand edit of seed, patch or data would silently change
+    /// the batches and the recipe). Checkpoints from before the options were stored are not checked.</summary>
+    private void EnsureSettingsUnchanged(Checkpoint checkpoint)
+    {
+        if (checkpoint.State.Options is not { } json) return;
+        var written = TrainOptions.FromJson(json, $"{checkpoint.Path} (the settings stored in it)");
+        var changed = written.Differences(_options).Where(d => !TrainOptions.ResumeAdjustable.Contains(d.Path)).ToList();
+        if (changed.Count > 0)
+            throw new InvalidDataException(
+                $"{_run.OptionsFile}: " + string.Join("; ", changed.Select(c => $"{c.Path} is {c.Theirs} there but was {c.Mine} when {checkpoint.Path} was written")) +
+                ". A resumed run keeps its settings: put them back, or start a new run from the checkpoint with --init");
     }
 
     private void WarmStart(string weights)

@@ -106,6 +106,37 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Resume_AfterAHandEditOfTrainJson_IsRefusedNamingTheField_AndWorksOnceItIsPutBack()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        using (var t = Trainer.StartNew(Options(2), run, images)) { t.Log = _ => { }; t.Run(); }
+        string file = Path.Combine(run, "train.json");
+        string original = File.ReadAllText(file);
+        File.WriteAllText(file, original.Replace("\"hrPatch\": 16", "\"hrPatch\": 24"));
+        Assert.NotEqual(original, File.ReadAllText(file));
+        var e = Assert.Throws<InvalidDataException>(() => Trainer.Resume(run, images, overrides: null));
+        Assert.Contains("hrPatch is 24 there but was 16", e.Message);
+        Assert.Contains(file, e.Message);
+        File.WriteAllText(file, original);
+        using (var t = Trainer.Resume(run, images, overrides: Options(3))) { t.Log = _ => { }; t.Run(); }   // steps may grow
+        Assert.Equal(3, MetricRows(run).Count);
+    }
+
+    [Fact]
+    public void Resume_WithMalformedMetricsLines_DropsThemAndGoesOn()
+    {
+        using var images = Images();
+        string run = Path.Combine(_root, "run");
+        using (var t = Trainer.StartNew(Options(2), run, images)) { t.Log = _ => { }; t.Run(); }
+        string jsonl = Path.Combine(run, "metrics.jsonl");
+        File.AppendAllText(jsonl, "{\"step\": \"x\"}\n[1, 2]\n{\"step\": 2.5}\n{\"loss\": 1}\n{\"step\": 99999999999999999999}\n");
+        using (var t = Trainer.Resume(run, images, overrides: Options(3))) { t.Log = _ => { }; t.Run(); }
+        var steps = File.ReadLines(jsonl).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64()).ToList();
+        Assert.Equal([1, 2, 3], steps);
+    }
+
+    [Fact]
     public void Resume_FromATruncatedCheckpoint_FailsNamingTheFileAndKeepsIt()
     {
         using var images = Images();
