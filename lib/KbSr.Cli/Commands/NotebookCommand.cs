@@ -41,14 +41,22 @@ internal static class NotebookCommand
             string? outArg = parse.GetValue(output);
             var limit = TimeSpan.FromSeconds(parse.GetValue(timeout));
             int failures = 0;
+            // Ctrl+C and SIGTERM stop the run: the running cell is interrupted, the executed copy is written with what ran,
+            // and the kernel is shut down (it would end with this process anyway: ParentWatch).
+            using var cancel = new CancellationTokenSource();
+            int signal = 0;
+            void Stop(System.Runtime.InteropServices.PosixSignalContext c) { c.Cancel = true; signal = c.Signal == System.Runtime.InteropServices.PosixSignal.SIGINT ? 130 : 143; cancel.Cancel(); }
+            using var onInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
             foreach (var input in inputs)
             {
+                if (cancel.IsCancellationRequested) break;
                 string outPath = folder is null && outArg is not null ? outArg
                     : Path.Combine(outArg ?? Path.Combine("runs", "notebooks"), Path.GetFileName(input));
                 try
                 {
                     var started = System.Diagnostics.Stopwatch.StartNew();
-                    var result = NotebookRunner.Run(new NotebookRunOptions(input, outPath, values, limit));
+                    var result = NotebookRunner.Run(new NotebookRunOptions(input, outPath, values, limit), cancel: cancel.Token);
                     if (result.Success) Console.WriteLine($"ok   {input} ({result.CellsRun} cells, {started.Elapsed.TotalSeconds:0.0} s) → {result.OutputPath}");
                     else { failures++; Console.Error.WriteLine($"FAIL {input}: {result.Message} (executed copy: {result.OutputPath})"); }
                     if (parse.GetValue(figures) is { } figureDir)
@@ -60,7 +68,8 @@ internal static class NotebookCommand
                     Console.Error.WriteLine($"FAIL {input}: {e.Message}");
                 }
             }
-            return failures == 0 ? 0 : 1;
+            if (signal != 0) Console.Error.WriteLine("kbsr: notebook run stopped by a signal; the executed copy holds the cells that ran");
+            return signal != 0 ? signal : failures == 0 ? 0 : 1;
         });
         command.Subcommands.Add(run);
 

@@ -59,6 +59,8 @@ public sealed class KernelClient : IDisposable
         info.ArgumentList.Add(Path.GetFullPath(kernelAssembly ?? KernelSpec.KernelAssemblyPath));
         info.ArgumentList.Add("-f");
         info.ArgumentList.Add(file);
+        info.ArgumentList.Add(ParentWatch.Argument);   // the kernel ends with this process, even after kill -9
+        info.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the kernel process");
         var client = new KernelClient(process, connection, file);
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (client._kernelStderr) client._kernelStderr.AppendLine(e.Data); };
@@ -107,9 +109,10 @@ public sealed class KernelClient : IDisposable
         throw new TimeoutException($"the kernel did not answer within {timeout.TotalSeconds:0} s: {KernelStderr.Trim()}");
     }
 
-    /// <summary>Runs one cell; on timeout the kernel is interrupted and the outcome's status is "timeout".
+    /// <summary>Runs one cell; on timeout the kernel is interrupted and the outcome's status is "timeout"; when
+    /// <paramref name="cancel"/> fires it is interrupted too and the status is "cancelled" (the outputs so far are kept).
     /// <paramref name="onMessage"/> sees each iopub message of the cell as it arrives (e.g. to echo progress).</summary>
-    public ExecutionOutcome Execute(string code, TimeSpan timeout, Action<JupyterMessage>? onMessage = null)
+    public ExecutionOutcome Execute(string code, TimeSpan timeout, Action<JupyterMessage>? onMessage = null, CancellationToken cancel = default)
     {
         var request = Send(_shell, "execute_request", new JsonObject
         {
@@ -119,11 +122,20 @@ public sealed class KernelClient : IDisposable
         var outputs = new JsonArray();
         string? status = null, ename = null, evalue = null;
         int? count = null;
-        bool idle = false, interrupted = false;
+        bool idle = false, interrupted = false, cancelled = false;
         var clock = Stopwatch.StartNew();
+        var grace = Stopwatch.StartNew();
         while (!(idle && status is not null))
         {
-            if (clock.Elapsed > timeout && !interrupted)
+            if (cancel.IsCancellationRequested && !cancelled && !interrupted)
+            {
+                Send(_control, "interrupt_request", []);
+                cancelled = true;
+                grace.Restart();
+            }
+            if (cancelled && grace.Elapsed > TimeSpan.FromSeconds(5))
+                return new ExecutionOutcome("cancelled", count, outputs, "Cancelled", "the run was stopped while this cell ran");
+            if (clock.Elapsed > timeout && !interrupted && !cancelled)
             {
                 Send(_control, "interrupt_request", []);
                 interrupted = true;
@@ -177,6 +189,7 @@ public sealed class KernelClient : IDisposable
                     break;
             }
         }
+        if (cancelled) return new ExecutionOutcome("cancelled", count, outputs, "Cancelled", "the run was stopped while this cell ran");
         if (interrupted) return new ExecutionOutcome("timeout", count, outputs, "Timeout", $"the cell did not finish within {timeout.TotalSeconds:0} s and was interrupted");
         return new ExecutionOutcome(status!, count, outputs, ename, evalue);
     }

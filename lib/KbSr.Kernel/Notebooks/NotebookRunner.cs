@@ -19,7 +19,9 @@ public static class NotebookRunner
 {
     public const string RaisesExceptionTag = "raises-exception";
 
-    public static NotebookRunResult Run(NotebookRunOptions options, TextWriter? log = null)
+    /// <summary>Runs the notebook. When <paramref name="cancel"/> fires (the CLI's Ctrl+C or SIGTERM) the running cell
+    /// is interrupted, the cells after it are not run, and the executed copy is still written with what ran.</summary>
+    public static NotebookRunResult Run(NotebookRunOptions options, TextWriter? log = null, CancellationToken cancel = default)
     {
         string input = Path.GetFullPath(options.InputPath);
         if (!File.Exists(input)) throw new FileNotFoundException($"notebook '{input}' does not exist", input);
@@ -52,7 +54,12 @@ public static class NotebookRunner
                 if (cells[index] is not JsonObject cell || cell["cell_type"]?.GetValue<string>() != "code") continue;
                 string source = Source(cell);
                 if (string.IsNullOrWhiteSpace(source)) continue;
-                var outcome = client.Execute(source, options.CellTimeout);
+                if (cancel.IsCancellationRequested)
+                {
+                    (failed, message) = (index + 1, $"stopped before cell {index + 1}: the run was cancelled");
+                    break;
+                }
+                var outcome = client.Execute(source, options.CellTimeout, cancel: cancel);
                 run++;
                 cell["outputs"] = outcome.Outputs;
                 cell["execution_count"] = outcome.ExecutionCount;
