@@ -34,11 +34,30 @@ public sealed class KernelServer : IDisplaySink, IDisposable
 
     public int ExitCode { get; private set; }
 
+    /// <summary>Largest message accepted on shell and control (a cell's code and its request, with room to spare). NetMQ
+    /// drops a connection that announces a larger one before buffering it, so an unauthenticated peer cannot make the
+    /// kernel hold more than this per connection: frames are size-capped before their signature is checked.</summary>
+    public const long MaxRequestBytes = 16L << 20;
+
+    /// <summary>Largest message on stdin and heartbeat, which carry a few bytes: the kernel asks no input (stdin is bound
+    /// only because front ends connect to it), so its queue is also held to a few messages.</summary>
+    public const long MaxSmallMessageBytes = 64L << 10;
+
+    /// <summary>How many recent message ids are remembered to drop a replayed request (<see cref="Accept"/>).</summary>
+    public const int RememberedIds = 4096;
+
+    private readonly HashSet<string> _seenIds = new(StringComparer.Ordinal);
+    private readonly Queue<string> _seenOrder = new();
+    private readonly Lock _seenGate = new();
+
     public KernelServer(ConnectionInfo connection, TextWriter log, string? workingDirectory = null)
     {
         _connection = connection;
         _signer = new MessageSigner(connection.Key);
         _log = log;
+        foreach (var socket in new NetMQSocket[] { _shell, _control }) socket.Options.MaxMsgSize = MaxRequestBytes;
+        foreach (var socket in new NetMQSocket[] { _stdin, _heartbeat }) socket.Options.MaxMsgSize = MaxSmallMessageBytes;
+        _stdin.Options.ReceiveHighWatermark = 4;
         _shell.Bind(connection.Address(connection.ShellPort));
         _control.Bind(connection.Address(connection.ControlPort));
         _stdin.Bind(connection.Address(connection.StdinPort));
@@ -91,10 +110,32 @@ public sealed class KernelServer : IDisplaySink, IDisposable
     private JupyterMessage? Accept(NetMQMessage frames, NetMQSocket socket, string channel)
     {
         var message = JupyterMessage.Parse(frames, _signer, out var error, out var rejected);
-        if (message is not null) return message;
+        if (message is not null)
+        {
+            // A signed request is only as fresh as its id: one seen before is a replay (a captured message sent again)
+            // and is dropped. Jupyter's own kernels run replays again; a real front end never reuses an id.
+            if (message.MsgId.Length > 0 && !Remember(message.MsgId))
+            {
+                _log.WriteLine($"kbsr-kernel: dropped a replayed {message.MsgType} on {channel} (message id {message.MsgId} was seen before)");
+                return null;
+            }
+            return message;
+        }
         _log.WriteLine($"kbsr-kernel: {(rejected is null ? "ignored" : "rejected")} a message on {channel}: {error}");
         if (rejected is not null) AnswerWithError(socket, rejected.AsParent(), rejected.MsgType, rejected.Problem, withStatus: true);
         return null;
+    }
+
+    /// <summary>Records <paramref name="id"/>; false when it was among the last <see cref="RememberedIds"/> seen.</summary>
+    private bool Remember(string id)
+    {
+        lock (_seenGate)
+        {
+            if (!_seenIds.Add(id)) return false;
+            _seenOrder.Enqueue(id);
+            if (_seenOrder.Count > RememberedIds) _seenIds.Remove(_seenOrder.Dequeue());
+            return true;
+        }
     }
 
     /// <summary>A request that cannot be served gets an error reply (with busy/idle around it, as a front end expects)

@@ -22,6 +22,7 @@ internal sealed class RawKernel : IDisposable
     public DealerSocket Control { get; } = new();
     public SubscriberSocket Iopub { get; } = new();
     public bool HasExited => _process.HasExited;
+    public int ProcessId => _process.Id;
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
     public RawKernel()
