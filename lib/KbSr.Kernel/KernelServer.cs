@@ -75,6 +75,7 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         Console.SetError(_stderr);
         Console.SetIn(new RefusingReader());
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; _engine.Interrupt(); };
+        AppDomain.CurrentDomain.UnhandledException += (_, e) => ReportFatal(e.ExceptionObject);
 
         var heartbeat = new Thread(HeartbeatLoop) { IsBackground = true, Name = "heartbeat" };
         var control = new Thread(ControlLoop) { IsBackground = true, Name = "control" };
@@ -387,6 +388,30 @@ public sealed class KernelServer : IDisplaySink, IDisposable
         var frames = message.ToFrames(_signer);
         frames.Push(msgType);
         lock (_iopubGate) _iopub.SendMultipartMessage(frames);
+    }
+
+    /// <summary>An exception no code catches, on a thread a cell started: .NET ends the process after this handler and
+    /// no handler can prevent it, so the kernel cannot stay alive. It tells the cell that started it (or the last one)
+    /// what happened, as an error output, before it goes; the front end then offers a restart.</summary>
+    private void ReportFatal(object exception)
+    {
+        try
+        {
+            _stdout?.Flush();
+            _stderr?.Flush();
+            string text = exception.ToString() ?? "unknown exception";
+            string name = exception.GetType().Name, message = (exception as Exception)?.Message ?? text;
+            Publish("error", new JsonObject
+            {
+                ["ename"] = name,
+                ["evalue"] = $"{message} — thrown on a thread the cell started and caught by nothing there; .NET ends the process on such " +
+                             "an exception, so the kernel stops now: restart it (catch exceptions inside threads you start)",
+                ["traceback"] = new JsonArray(text.Split('\n').Select(l => (JsonNode?)JsonValue.Create(l.TrimEnd('\r'))).ToArray()),
+            }, _currentParent);
+            _log.WriteLine($"kbsr-kernel: unhandled exception on a cell's thread, the process ends: {text}");
+            Thread.Sleep(300);   // let the I/O thread send it: the runtime ends the process when this returns
+        }
+        catch (Exception e) when (e is not OutOfMemoryException) { _log.WriteLine($"kbsr-kernel: could not report the fatal exception: {e.Message}"); }
     }
 
     private void PublishStream(string name, string text) =>

@@ -66,3 +66,4 @@ public class UnauthenticatedLoadTests
         Ready(kernel);
     }
 }
+
