@@ -39,7 +39,13 @@ internal static class NotebookCommand
                   : throw new DirectoryNotFoundException($"--all: folder '{folder}' does not exist")
                 : [single!];
             string? outArg = parse.GetValue(output);
-            var limit = TimeSpan.FromSeconds(parse.GetValue(timeout));
+            double seconds = parse.GetValue(timeout);
+            if (!(seconds >= 1 && seconds <= MaxCellSeconds))
+            {
+                Console.Error.WriteLine($"kbsr: --timeout {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}: expected 1 … {MaxCellSeconds:0} seconds per cell");
+                return 2;
+            }
+            var limit = TimeSpan.FromSeconds(seconds);
             int failures = 0;
             // Ctrl+C and SIGTERM stop the run: the running cell is interrupted, the executed copy is written with what ran,
             // and the kernel is shut down (it would end with this process anyway: ParentWatch).
@@ -53,6 +59,12 @@ internal static class NotebookCommand
                 if (cancel.IsCancellationRequested) break;
                 string outPath = folder is null && outArg is not null ? outArg
                     : Path.Combine(outArg ?? Path.Combine("runs", "notebooks"), Path.GetFileName(input));
+                // Checked before any cell runs: a copy that cannot be written would lose every output at the end.
+                if (WritableFolderProblem(outPath) is { } problem)
+                {
+                    Console.Error.WriteLine($"kbsr: --out {outPath}: {problem}");
+                    return 2;
+                }
                 try
                 {
                     var started = System.Diagnostics.Stopwatch.StartNew();
@@ -116,5 +128,27 @@ internal static class NotebookCommand
             if (written.Count == 0) Console.WriteLine($"     {executed}: no charts");
         }
         finally { if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); }
+    }
+
+    /// <summary>Largest per-cell time limit (a week): a bigger one is a typo, and TimeSpan overflows past 10^14 s.</summary>
+    public const double MaxCellSeconds = 7 * 24 * 3600;
+
+    /// <summary>Why the executed copy could not be written at <paramref name="path"/> (its folder is made if missing and a
+    /// probe file is created and removed there), or null when it can.</summary>
+    private static string? WritableFolderProblem(string path)
+    {
+        try
+        {
+            string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            Directory.CreateDirectory(folder);
+            string probe = Path.Combine(folder, $".kbsr-write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return $"the executed copy cannot be written there ({e.Message})";
+        }
     }
 }

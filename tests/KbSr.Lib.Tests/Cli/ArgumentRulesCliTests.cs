@@ -36,6 +36,10 @@ public sealed class ArgumentRulesCliTests : IDisposable
     [InlineData("sr none.png --weights none.ckpt --tile 2", "--tile 2: expected 0 (whole images) or 16 … 8192")]
     [InlineData("synth --sigmas 51 --out x", "--sigmas: σ = 51 is outside 0–50")]
     [InlineData("eval-bicubic --sigmas 1e6", "--sigmas: σ = 1000000 is outside 0–50")]
+    [InlineData("notebook run none.ipynb --timeout -1", "--timeout -1: expected 1 … 604800 seconds per cell")]
+    [InlineData("notebook run none.ipynb --timeout NaN", "--timeout NaN: expected 1 … 604800 seconds per cell")]
+    [InlineData("notebook run none.ipynb --timeout 1e308", "--timeout 1E+308: expected 1 … 604800 seconds per cell")]
+    [InlineData("notebook run none.ipynb --out /proc/x.ipynb", "--out /proc/x.ipynb: the executed copy cannot be written there")]
     public async Task OutOfRangeArguments_AreRefusedNamingTheArgument(string command, string expected)
     {
         var (code, stdout, stderr) = await CliProcess.RunAsync(command.Split(' '), timeoutSeconds: 300);
