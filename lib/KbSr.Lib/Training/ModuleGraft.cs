@@ -27,25 +27,23 @@ public static class ModuleGraft
         try
         {
             string prefix = module + ".";
-            var target = network.Module();
-            var targetNames = target.named_parameters().Select(p => p.name).Concat(target.named_buffers().Select(b => b.name))
-                                    .Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToHashSet();
-            if (targetNames.Count == 0)
+            var target = Tensors(network.Module()).Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal))
+                                                  .ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
+            if (target.Count == 0)
                 throw new ArgumentException($"initModules: {network.Config.Model} has no module '{module}' (its modules: " +
-                    string.Join(", ", target.named_parameters().Select(p => p.name.Split('.')[0]).Distinct()) + ")");
-            var donorTensors = donor.Module().named_parameters().Select(p => (p.name, value: (Tensor)p.parameter))
-                                    .Concat(donor.Module().named_buffers().Select(b => (b.name, value: b.buffer))).ToList();
-            if (donorTensors.Any(t => t.name.StartsWith(prefix, StringComparison.Ordinal)))   // a network that has the module
-                donorTensors = donorTensors.Where(t => t.name.StartsWith(prefix, StringComparison.Ordinal))
-                                           .Select(t => (t.name[prefix.Length..], t.value)).ToList();
-            var donorNames = donorTensors.Select(t => prefix + t.name).ToHashSet();
-            if (!donorNames.SetEquals(targetNames))
+                    string.Join(", ", network.Module().named_parameters().Select(p => p.name.Split('.')[0]).Distinct()) + ")");
+            var donorTensors = Tensors(donor.Module());
+            if (donorTensors.Any(t => t.Name.StartsWith(prefix, StringComparison.Ordinal)))   // a network that has the module
+                donorTensors = donorTensors.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal))
+                                           .Select(t => (t.Name[prefix.Length..], t.Value)).ToList();
+            var donorNames = donorTensors.Select(t => prefix + t.Name).ToHashSet();
+            if (!donorNames.SetEquals(target.Keys))
                 throw new ArgumentException($"initModules: {weights} ({checkpoint.Config.Model}) does not fit module '{module}' of {network.Config.Model}: " +
-                    $"{targetNames.Except(donorNames).Count()} tensors missing, {donorNames.Except(targetNames).Count()} extra");
+                    $"{target.Keys.Except(donorNames).Count()} tensors missing, {donorNames.Except(target.Keys).Count()} extra");
             using (no_grad())
                 foreach (var (name, value) in donorTensors)
                 {
-                    var into = TensorNamed(target, prefix + name);
+                    var into = target[prefix + name];
                     if (!into.shape.SequenceEqual(value.shape))
                         throw new ArgumentException($"initModules: {prefix + name} is [{string.Join(", ", into.shape)}] in {network.Config.Model}, [{string.Join(", ", value.shape)}] in {weights}");
                     into.copy_(value);
@@ -74,7 +72,8 @@ public static class ModuleGraft
             : $"kernel PCA fitted apart from this run's: Σ|Δ mean kernel| = {meanGap:F4}, least component cosine {cosine:F5}";
     }
 
-    private static Tensor TensorNamed(nn.Module module, string name) =>
-        (Tensor?)module.named_parameters().FirstOrDefault(p => p.name == name).parameter
-        ?? module.named_buffers().First(b => b.name == name).buffer;
+    /// <summary>Every parameter and buffer of <paramref name="module"/>, by name.</summary>
+    private static List<(string Name, Tensor Value)> Tensors(nn.Module module) =>
+        module.named_parameters().Select(p => (p.name, (Tensor)p.parameter))
+              .Concat(module.named_buffers().Select(b => (b.name, b.buffer))).ToList();
 }

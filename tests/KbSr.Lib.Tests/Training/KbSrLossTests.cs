@@ -14,15 +14,17 @@ public sealed class KbSrLossTests
         new(hr + 0.1, [hr + 0.3, hr], [kernel.clone(), lastKernel ?? kernel.clone()], [lr.clone(), lr - 0.2],
             [zeros_like(lr), zeros_like(lr)], [], kernel.clone(), MidStage: 1);
 
+    /// <summary>HR and LR of two samples and their true kernels (σ 0.8 and 1.5, 5 × 5), for <see cref="Output"/>.</summary>
+    private static (Tensor Hr, Tensor Lr, Tensor Kernel) KnownInputs() =>
+        (rand(2, 3, 8, 8), rand(2, 3, 4, 4), GaussianKernel.IsotropicBatch(tensor(new[] { 0.8f, 1.5f }), 5));
+
     [Fact]
     public void Compute_KnownErrors_GivesHandComputedTerms()
     {
         using var scope = NewDisposeScope();
         var config = KbSrConfig.Test;
         using var pca = Pca(config);
-        var hr = rand(2, 3, 8, 8);
-        var lr = rand(2, 3, 4, 4);
-        var kernel = GaussianKernel.IsotropicBatch(tensor(new[] { 0.8f, 1.5f }), 5);
+        var (hr, lr, kernel) = KnownInputs();
         using var output = Output(hr, lr, kernel);
         var weights = new KbSrLossWeights { Sr = 2, PseudoLr = 3, SrMid = 1, PseudoLrMid = 5, KernelPca = 7, KernelNorm = 0.5 };
         using var terms = new KbSrLoss(weights, pca).Compute(output, hr, lr, kernel);
@@ -154,9 +156,7 @@ public sealed class KbSrLossTests
         using var scope = NewDisposeScope();
         var config = KbSrConfig.Test;
         using var pca = Pca(config);
-        var hr = rand(2, 3, 8, 8);
-        var lr = rand(2, 3, 4, 4);
-        var kernel = GaussianKernel.IsotropicBatch(tensor(new[] { 0.8f, 1.5f }), 5);
+        var (hr, lr, kernel) = KnownInputs();
         using var output = Output(hr, lr, kernel);   // SR_1 = SR_mid off by +0.3, SR_2 exact
         var eq3 = new KbSrLossWeights { Sr = 2, PseudoLr = 3, SrMid = 1, PseudoLrMid = 5, KernelPca = 7, KernelNorm = 0.5 };
         using var off = new KbSrLoss(eq3, pca).Compute(output, hr, lr, kernel);
@@ -176,9 +176,7 @@ public sealed class KbSrLossTests
         using var scope = NewDisposeScope();
         var config = KbSrConfig.Test;
         using var pca = Pca(config);
-        var hr = rand(2, 3, 8, 8);
-        var lr = rand(2, 3, 4, 4);
-        var kernel = GaussianKernel.IsotropicBatch(tensor(new[] { 0.8f, 1.5f }), 5);
+        var (hr, lr, kernel) = KnownInputs();
         using var output = Output(hr, lr, kernel);   // SR +0.1, PLR_T −0.2, SR_mid +0.3, PLR_mid exact, SR_2 exact
         var weights = new KbSrLossWeights { Sr = 2, PseudoLr = 3, SrMid = 1, PseudoLrMid = 5, KernelPca = 7, KernelNorm = 0.5, SrEveryStage = 4, L1Images = true };
         using var terms = new KbSrLoss(weights, pca).Compute(output, hr, lr, kernel);
